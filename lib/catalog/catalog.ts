@@ -1,0 +1,69 @@
+import {
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeInstanceTypesCommand,
+  type EC2Client,
+  type InstanceTypeInfo as Ec2InstanceTypeInfo,
+} from '@aws-sdk/client-ec2';
+import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
+import type { Architecture, InstanceTypeInfo } from '../types.js';
+import { offlineInstanceType } from './offline-table.js';
+
+/** Maps EC2's DescribeInstanceTypes record to our shape. */
+export function fromEc2(record: Ec2InstanceTypeInfo): InstanceTypeInfo {
+  const gpu = record.GpuInfo?.Gpus?.[0];
+  const architectures = (record.ProcessorInfo?.SupportedArchitectures ?? []).filter(
+    (arch): arch is Architecture => arch === 'x86_64' || arch === 'arm64',
+  );
+  return {
+    instanceType: record.InstanceType ?? 'unknown',
+    gpu: gpu
+      ? {
+          manufacturer: gpu.Manufacturer ?? 'unknown',
+          model: gpu.Name ?? 'unknown',
+          count: (record.GpuInfo?.Gpus ?? []).reduce((sum, g) => sum + (g.Count ?? 0), 0),
+          memoryMiB: record.GpuInfo?.TotalGpuMemoryInMiB ?? (gpu.MemoryInfo?.SizeInMiB ?? 0) * (gpu.Count ?? 1),
+        }
+      : null,
+    vcpus: record.VCpuInfo?.DefaultVCpus ?? 0,
+    memoryMiB: record.MemoryInfo?.SizeInMiB ?? 0,
+    architectures,
+    source: 'ec2',
+  };
+}
+
+/**
+ * Looks an instance type up in EC2 (the source of truth), falling back to the dated offline table only when EC2
+ * cannot be asked. Returns undefined when the type does not exist.
+ */
+export async function describeInstanceType(ec2: EC2Client, instanceType: string): Promise<InstanceTypeInfo | undefined> {
+  try {
+    const out = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as never] }));
+    const record = out.InstanceTypes?.[0];
+    return record ? fromEc2(record) : undefined;
+  } catch (error) {
+    if (awsErrorCode(error) === 'InvalidInstanceType') return undefined;
+    const offline = offlineInstanceType(instanceType);
+    if (offline) return offline;
+    throw toProjectError(error, 'DescribeInstanceTypes');
+  }
+}
+
+/** Zones of the region that offer the type, sorted. */
+export async function offeredZones(ec2: EC2Client, instanceType: string): Promise<string[]> {
+  const zones = new Set<string>();
+  let NextToken: string | undefined;
+  do {
+    const out = await callAws('DescribeInstanceTypeOfferings', () =>
+      ec2.send(
+        new DescribeInstanceTypeOfferingsCommand({
+          LocationType: 'availability-zone',
+          Filters: [{ Name: 'instance-type', Values: [instanceType] }],
+          NextToken,
+        }),
+      ),
+    );
+    for (const offering of out.InstanceTypeOfferings ?? []) if (offering.Location) zones.add(offering.Location);
+    NextToken = out.NextToken;
+  } while (NextToken);
+  return [...zones].sort();
+}

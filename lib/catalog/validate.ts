@@ -1,0 +1,81 @@
+import {
+  ArchitectureMismatchError,
+  GpuNotNvidiaError,
+  InstanceTypeNotGpuError,
+  InstanceTypeNotOfferedError,
+  InstanceTypeUnknownError,
+} from '../errors.js';
+import type { DeploymentRequest, InstanceTypeInfo } from '../types.js';
+import { OFFLINE_INSTANCE_TYPES } from './offline-table.js';
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] ?? 0;
+      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** Up to three known GPU types that look like what the user typed. */
+export function closeMatches(instanceType: string, known: readonly string[] = OFFLINE_INSTANCE_TYPES): string[] {
+  return known
+    .map((type) => ({ type, distance: editDistance(instanceType.toLowerCase(), type) }))
+    .filter(({ distance }) => distance <= Math.max(2, Math.floor(instanceType.length / 3)))
+    .sort((a, b) => a.distance - b.distance || a.type.localeCompare(b.type))
+    .slice(0, 3)
+    .map(({ type }) => type);
+}
+
+/**
+ * Checks that the requested type can serve a GPU deployment in the region. Pure: takes what EC2 said.
+ *
+ * @throws InstanceTypeUnknownError | InstanceTypeNotGpuError | GpuNotNvidiaError | ArchitectureMismatchError |
+ *   InstanceTypeNotOfferedError
+ */
+export function validateInstanceType(
+  request: DeploymentRequest,
+  info: InstanceTypeInfo | undefined,
+  zones: readonly string[],
+): InstanceTypeInfo & { gpu: NonNullable<InstanceTypeInfo['gpu']> } {
+  const { instanceType, region, architecture } = request;
+  if (!info) {
+    const matches = closeMatches(instanceType);
+    throw new InstanceTypeUnknownError(`EC2 has no instance type "${instanceType}"`, {
+      hint: matches.length > 0 ? `Did you mean ${matches.join(', ')}? Set instanceType to one of them` : 'Set instanceType to an NVIDIA GPU type such as g5.xlarge; `gpu-deploy gpus` lists them',
+      details: { instanceType, closeMatches: matches },
+    });
+  }
+  const { gpu } = info;
+  if (!gpu) {
+    throw new InstanceTypeNotGpuError(`${instanceType} has no GPU`, {
+      hint: 'Choose a GPU instance type such as g5.xlarge or g6.xlarge; `gpu-deploy gpus` lists them',
+      details: { instanceType },
+    });
+  }
+  if (gpu.manufacturer.toUpperCase() !== 'NVIDIA') {
+    throw new GpuNotNvidiaError(`${instanceType} has an ${gpu.manufacturer} ${gpu.model} GPU; gpu-deploy needs NVIDIA (CUDA)`, {
+      hint: 'Choose an NVIDIA type such as g4dn.xlarge (T4) or g5.xlarge (A10G)',
+      details: { instanceType, manufacturer: gpu.manufacturer },
+    });
+  }
+  if (!info.architectures.includes(architecture)) {
+    const supported = info.architectures.join(', ');
+    throw new ArchitectureMismatchError(`${instanceType} runs ${supported}, but the request asks for ${architecture}`, {
+      hint: `Set architecture to ${info.architectures[0] ?? 'a supported one'} (e.g. --architecture ${info.architectures[0] ?? 'x86_64'})`,
+      details: { instanceType, requested: architecture, supported: info.architectures },
+    });
+  }
+  if (zones.length === 0) {
+    throw new InstanceTypeNotOfferedError(`${instanceType} is not offered in ${region}`, {
+      hint: 'Choose another region that offers it, or another GPU type; `gpu-deploy gpus --region R` lists what a region offers',
+      details: { instanceType, region },
+    });
+  }
+  return { ...info, gpu };
+}

@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { GpuDeployError } from '../errors.js';
+import { processIo, printJson, type Io } from './output.js';
+import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
+import { runCommand } from './run.js';
+
+const USAGE = `gpu-deploy: turn a GPU request into a verified, GPU-ready EC2 instance.
+
+Usage:
+  gpu-deploy run [request options] [--local | --aws] [--json]
+      Run the deploy state machine in this process with the real handlers. --local (default) starts a local
+      AWS emulator; --aws uses whatever the AWS SDK is configured for (AWS_PROFILE, AWS_REGION, ...).
+      Local simulation: --simulate-host FAULT, --simulate-no-capacity ZONE[,ZONE], --simulate-failed-stage STAGE,
+      --simulate-ssm-offline, --wait-ms N.
+
+Request options (flags over --config file over defaults):
+  --instance-type T      EC2 GPU instance type (default g5.xlarge)
+  --region R             AWS region (default AWS_REGION, else us-east-1)
+  --os-type O            ubuntu-22.04 (default), ubuntu-24.04, amazon-linux-2023, amazon-linux-2
+  --architecture A       x86_64 (default), arm64
+  --ami-type K           base (default), pytorch, tensorflow, multi-framework
+  --market M             auto (default: spot where it saves money, then on-demand), spot, on-demand
+  --max-hourly-price P   cap in USD per hour for every launch attempt
+  --root-volume-gib N    root volume size (default 100)
+  --subnet-id S          launch into this subnet instead of the default VPC
+  --config FILE          a JSON request (see examples/)
+  --json                 one JSON document on stdout; progress on stderr
+`;
+
+function fail(io: Io, json: boolean, error: unknown): number {
+  const body =
+    error instanceof GpuDeployError
+      ? error.toJSON()
+      : { error: error instanceof Error && error.name !== 'Error' ? error.name : 'CliError', message: error instanceof Error ? error.message : String(error) };
+  if (json) printJson(io, { status: 'FAILED', ...body });
+  else io.err(`error: ${body.error}: ${body.message}${'hint' in body && body.hint ? `\nhint: ${body.hint}` : ''}\n`);
+  return 1;
+}
+
+/** Entry point of the command line; returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  const json = rest.includes('--json');
+  try {
+    switch (command) {
+      case 'run': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            ...REQUEST_OPTION_SPEC,
+            local: { type: 'boolean' },
+            aws: { type: 'boolean' },
+            json: { type: 'boolean' },
+            'simulate-host': { type: 'string' },
+            'simulate-no-capacity': { type: 'string' },
+            'simulate-failed-stage': { type: 'string' },
+            'simulate-ssm-offline': { type: 'boolean' },
+            'wait-ms': { type: 'string' },
+          },
+          strict: true,
+        });
+        if (values.local && values.aws) throw new GpuDeployError('--local and --aws exclude each other', { hint: 'Pass one of them' });
+        const summary = await runCommand(
+          {
+            request: requestFromOptions(values),
+            local: !values.aws,
+            json,
+            ...(values['simulate-host'] ? { simulateHost: values['simulate-host'] } : {}),
+            ...(values['simulate-no-capacity'] ? { simulateNoCapacity: values['simulate-no-capacity'].split(',').map((z) => z.trim()).filter(Boolean) } : {}),
+            ...(values['simulate-failed-stage'] ? { simulateFailedStage: values['simulate-failed-stage'] } : {}),
+            ...(values['simulate-ssm-offline'] ? { simulateSsmOffline: true } : {}),
+            ...(values['wait-ms'] ? { waitMs: Number(values['wait-ms']) } : {}),
+          },
+          io,
+        );
+        return summary.exitCode;
+      }
+      default:
+        io.err(`error: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    return fail(io, json, error);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The error vocabulary of gpu-deploy. Every error the state machine branches on has a stable `name` here; the
+ * ASL's `Retry`/`Catch` blocks refer to these names (a test checks that every name in statemachines/ is one of
+ * `ERROR_NAMES` or a `States.*`/`Lambda.*` name).
+ *
+ * Each error carries a `hint`: what the user should change.
+ *
+ * @example
+ * throw new InstanceTypeUnknownError('No instance type "g5.xlargee"', { hint: 'Did you mean g5.xlarge?' });
+ */
+export class GpuDeployError extends Error {
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    message: string,
+    options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** Plain JSON for CLI output, API bodies and Step Functions `Cause`. */
+  toJSON(): { error: string; message: string; hint?: string; details?: Record<string, unknown> } {
+    return {
+      error: this.name,
+      message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+// --- Request and catalog -------------------------------------------------------------------------------------
+export class RequestInvalidError extends GpuDeployError {}
+export class InstanceTypeUnknownError extends GpuDeployError {}
+export class InstanceTypeNotGpuError extends GpuDeployError {}
+export class GpuNotNvidiaError extends GpuDeployError {}
+export class ArchitectureMismatchError extends GpuDeployError {}
+export class InstanceTypeNotOfferedError extends GpuDeployError {}
+export class DriverUnsupportedError extends GpuDeployError {}
+
+// --- AMI ---------------------------------------------------------------------------------------------------------
+export class AmiNotFoundError extends GpuDeployError {}
+
+// --- Capacity and launch -------------------------------------------------------------------------------------
+export class LaunchPlanEmptyError extends GpuDeployError {}
+export class CapacityUnavailableError extends GpuDeployError {}
+/** No price a user would actually pay (Linux, shared tenancy, no pre-installed software) was found. */
+export class PriceNotFoundError extends GpuDeployError {}
+export class LaunchFailedError extends GpuDeployError {}
+export class NetworkNotFoundError extends GpuDeployError {}
+export class UserDataInvalidError extends GpuDeployError {}
+
+// --- Instance lifecycle and verification -------------------------------------------------------------------
+export class InstanceStartFailedError extends GpuDeployError {}
+export class InstanceStartTimeoutError extends GpuDeployError {}
+export class SsmManagedTimeoutError extends GpuDeployError {}
+export class GpuVerificationFailedError extends GpuDeployError {}
+export class VerificationTimeoutError extends GpuDeployError {}
+export class RollbackIncompleteError extends GpuDeployError {}
+
+// --- AWS boundary ----------------------------------------------------------------------------------------------
+/** AWS said slow down: retried with backoff by the state machine. */
+export class AwsThrottlingError extends GpuDeployError {}
+/** A 5xx or network fault that is worth retrying. */
+export class AwsTransientError extends GpuDeployError {}
+/** Any other AWS error, with its code kept in `details.code`. */
+export class AwsRequestError extends GpuDeployError {}
+export class AwsAccessDeniedError extends GpuDeployError {}
+
+export const ERROR_CLASSES = {
+  RequestInvalidError,
+  InstanceTypeUnknownError,
+  InstanceTypeNotGpuError,
+  GpuNotNvidiaError,
+  ArchitectureMismatchError,
+  InstanceTypeNotOfferedError,
+  DriverUnsupportedError,
+  AmiNotFoundError,
+  LaunchPlanEmptyError,
+  CapacityUnavailableError,
+  PriceNotFoundError,
+  LaunchFailedError,
+  NetworkNotFoundError,
+  UserDataInvalidError,
+  InstanceStartFailedError,
+  InstanceStartTimeoutError,
+  SsmManagedTimeoutError,
+  GpuVerificationFailedError,
+  VerificationTimeoutError,
+  RollbackIncompleteError,
+  AwsThrottlingError,
+  AwsTransientError,
+  AwsRequestError,
+  AwsAccessDeniedError,
+} as const;
+
+export type ErrorName = keyof typeof ERROR_CLASSES;
+export const ERROR_NAMES = Object.keys(ERROR_CLASSES) as ErrorName[];
+
+/** Errors that a retry cannot fix: the request must change. */
+export const REQUEST_ERROR_NAMES: readonly ErrorName[] = [
+  'RequestInvalidError',
+  'InstanceTypeUnknownError',
+  'InstanceTypeNotGpuError',
+  'GpuNotNvidiaError',
+  'ArchitectureMismatchError',
+  'InstanceTypeNotOfferedError',
+  'DriverUnsupportedError',
+  'AmiNotFoundError',
+  'LaunchPlanEmptyError',
+];
+
+export const isGpuDeployError = (value: unknown): value is GpuDeployError => value instanceof GpuDeployError;

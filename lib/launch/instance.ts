@@ -1,0 +1,167 @@
+import {
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  type EC2Client,
+  type Instance,
+  type RunInstancesCommandInput,
+} from '@aws-sdk/client-ec2';
+import { awsErrorCode, callAws, CAPACITY_ERROR_CODES, toProjectError } from '../aws/classify.js';
+import { CapacityUnavailableError, LaunchFailedError } from '../errors.js';
+import type { LaunchAttempt } from '../capacity/plan.js';
+import { DEPLOYMENT_TAG, clientToken, deploymentTags } from './tags.js';
+import { ensureSecurityGroup, findSubnet } from './network.js';
+
+export interface LaunchInput {
+  deploymentId: string;
+  executionId: string;
+  imageId: string;
+  rootVolumeGiB: number;
+  rootDeviceName?: string;
+  userDataBase64: string;
+  instanceProfileName?: string;
+  subnetId?: string;
+  tags: Record<string, string>;
+}
+
+export interface LaunchedInstance {
+  instanceId: string;
+  instanceType: string;
+  zone: string;
+  market: LaunchAttempt['market'];
+  subnetId: string;
+  securityGroupId: string;
+  launchedAt: string;
+  /** True when an instance of this deployment already existed (a retried or re-driven Launch). */
+  reused: boolean;
+  attempts: { zone: string; market: string; instanceType: string; outcome: string }[];
+}
+
+/** Live (not terminated) instances of a deployment, by tag: how a retried Launch finds what it started. */
+export async function findDeploymentInstances(ec2: EC2Client, deploymentId: string): Promise<Instance[]> {
+  const out = await callAws('DescribeInstances', () =>
+    ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [
+          { Name: `tag:${DEPLOYMENT_TAG}`, Values: [deploymentId] },
+          { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] },
+        ],
+      }),
+    ),
+  );
+  return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+}
+
+/** The RunInstances parameters for one attempt: every security default in one place. */
+export function runInstancesInput(
+  input: LaunchInput,
+  attempt: LaunchAttempt,
+  attemptIndex: number,
+  network: { subnetId: string; securityGroupId: string },
+): RunInstancesCommandInput {
+  const tags = deploymentTags(input.deploymentId, input.tags);
+  return {
+    ClientToken: clientToken(input.executionId, attemptIndex),
+    ImageId: input.imageId,
+    InstanceType: attempt.instanceType as RunInstancesCommandInput['InstanceType'],
+    MinCount: 1,
+    MaxCount: 1,
+    SubnetId: network.subnetId,
+    SecurityGroupIds: [network.securityGroupId],
+    UserData: input.userDataBase64,
+    // IMDSv2 only; hop limit 2 so containers on the host can still reach the metadata service.
+    MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' },
+    BlockDeviceMappings: [
+      {
+        DeviceName: input.rootDeviceName ?? '/dev/sda1',
+        Ebs: { VolumeSize: input.rootVolumeGiB, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true },
+      },
+    ],
+    ...(input.instanceProfileName ? { IamInstanceProfile: { Name: input.instanceProfileName } } : {}),
+    ...(attempt.market === 'spot'
+      ? {
+          InstanceMarketOptions: {
+            MarketType: 'spot',
+            SpotOptions: {
+              SpotInstanceType: 'one-time',
+              InstanceInterruptionBehavior: 'terminate',
+              ...(attempt.maxPrice === undefined ? {} : { MaxPrice: attempt.maxPrice.toFixed(4) }),
+            },
+          },
+        }
+      : {}),
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: tags },
+      { ResourceType: 'volume', Tags: tags },
+    ],
+  };
+}
+
+function describeFromInstance(instance: Instance, reused: boolean, attempts: LaunchedInstance['attempts'], securityGroupId: string): LaunchedInstance {
+  return {
+    instanceId: instance.InstanceId ?? '',
+    instanceType: instance.InstanceType ?? '',
+    zone: instance.Placement?.AvailabilityZone ?? '',
+    market: instance.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand',
+    subnetId: instance.SubnetId ?? '',
+    securityGroupId: instance.SecurityGroups?.[0]?.GroupId ?? securityGroupId,
+    launchedAt: (instance.LaunchTime ?? new Date()).toISOString(),
+    reused,
+    attempts,
+  };
+}
+
+/**
+ * Launches one instance for the deployment, walking the planned attempts: capacity errors (classified by code)
+ * move on to the next attempt; anything else stops. A deployment that already has an instance gets it back.
+ *
+ * @throws CapacityUnavailableError when every attempt ran out of capacity
+ * @throws LaunchFailedError for other RunInstances failures
+ */
+export async function launchInstance(
+  ec2: EC2Client,
+  input: LaunchInput,
+  attempts: readonly LaunchAttempt[],
+  onCapacityError: (attempt: LaunchAttempt) => void = () => undefined,
+): Promise<LaunchedInstance> {
+  const existing = (await findDeploymentInstances(ec2, input.deploymentId))[0];
+  if (existing) return describeFromInstance(existing, true, [], '');
+
+  const tried: LaunchedInstance['attempts'] = [];
+  for (const [index, attempt] of attempts.entries()) {
+    const placement = await findSubnet(ec2, attempt.zone, input.subnetId);
+    const securityGroupId = await ensureSecurityGroup(ec2, placement.vpcId, input.deploymentId);
+    try {
+      const out = await ec2.send(
+        new RunInstancesCommand(runInstancesInput(input, attempt, index, { subnetId: placement.subnetId, securityGroupId })),
+      );
+      const instance = out.Instances?.[0];
+      if (!instance?.InstanceId) throw new LaunchFailedError('RunInstances returned no instance');
+      tried.push({ zone: attempt.zone, market: attempt.market, instanceType: attempt.instanceType, outcome: 'launched' });
+      return describeFromInstance(instance, false, tried, securityGroupId);
+    } catch (error) {
+      const code = awsErrorCode(error) ?? 'Unknown';
+      if (CAPACITY_ERROR_CODES.has(code)) {
+        tried.push({ zone: attempt.zone, market: attempt.market, instanceType: attempt.instanceType, outcome: code });
+        onCapacityError(attempt);
+        continue;
+      }
+      if (error instanceof LaunchFailedError) throw error;
+      const projectError = toProjectError(error, 'RunInstances');
+      if (projectError.name === 'AwsRequestError') {
+        throw new LaunchFailedError(`RunInstances failed in ${attempt.zone} (${attempt.market}): ${code}`, {
+          cause: error,
+          hint: 'Check the request (AMI, subnet, instance profile) and the account limits named in the code',
+          details: { code, attempt, tried },
+        });
+      }
+      throw projectError;
+    }
+  }
+  throw new CapacityUnavailableError(
+    `No capacity for ${attempts[0]?.instanceType ?? 'the instance type'} in any planned zone and market (${tried.length} attempts)`,
+    {
+      hint: 'Try again later, allow another market (--market auto), raise --max-hourly-price, or choose another GPU type',
+      details: { tried },
+    },
+  );
+}

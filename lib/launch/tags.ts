@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+
+/** Rollback and teardown find a deployment's resources by this tag, never by name. */
+export const DEPLOYMENT_TAG = 'gpu-deploy:deployment-id';
+export const MANAGED_BY_TAG = 'gpu-deploy:managed-by';
+
+export function deploymentTags(deploymentId: string, extra: Record<string, string> = {}): { Key: string; Value: string }[] {
+  return [
+    ...Object.entries(extra).map(([Key, Value]) => ({ Key, Value })),
+    { Key: 'Name', Value: `gpu-deploy-${deploymentId}`.slice(0, 255) },
+    { Key: DEPLOYMENT_TAG, Value: deploymentId },
+    { Key: MANAGED_BY_TAG, Value: 'gpu-deploy' },
+  ];
+}
+
+/**
+ * RunInstances' idempotency token (max 64 ASCII chars): derived from the execution and the attempt index, so a
+ * Step Functions retry of the same attempt can never start a second instance, while a new attempt (other zone or
+ * market, hence other parameters) gets its own token instead of IdempotentParameterMismatch.
+ */
+export function clientToken(executionId: string, attemptIndex: number): string {
+  const digest = createHash('sha256').update(executionId).digest('hex').slice(0, 40);
+  return `gd-${digest}-${attemptIndex}`;
+}
+
+/** A deployment id usable in names and tags: Step Functions execution names are already [A-Za-z0-9-_]{1,80}. */
+export function deploymentIdFrom(executionName: string): string {
+  const cleaned = executionName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+  return cleaned.length > 0 ? cleaned : createHash('sha256').update(executionName).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,207 @@
+import { RequestInvalidError } from './errors.js';
+import {
+  AMI_TYPES,
+  ARCHITECTURES,
+  MARKETS,
+  OS_TYPES,
+  type DeploymentRequest,
+  type OllamaOptions,
+  type Timeouts,
+} from './types.js';
+
+/** Defaults of the request contract (schemaVersion 1). */
+export const REQUEST_DEFAULTS = {
+  instanceType: 'g5.xlarge',
+  region: 'us-east-1',
+  osType: 'ubuntu-22.04',
+  architecture: 'x86_64',
+  amiType: 'base',
+  market: 'auto',
+  rootVolumeGiB: 100,
+  ollama: { enabled: true, image: 'ollama/ollama:latest', visibleDevices: 'all' },
+  timeouts: { runningSeconds: 600, managedSeconds: 900, verifySeconds: 900 },
+} as const satisfies Partial<DeploymentRequest>;
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
+const IMAGE = /^[a-z0-9][a-z0-9._/:@-]{0,200}$/;
+const VISIBLE_DEVICES = /^(all|\d+(,\d+)*)$/;
+const MODEL = /^[A-Za-z0-9._:/-]{1,100}$/;
+const TAG_KEY = /^[A-Za-z0-9 _.:/=+@-]{1,128}$/;
+const TAG_VALUE = /^[A-Za-z0-9 _.:/=+@-]{0,256}$/;
+
+const KNOWN_FIELDS = new Set([
+  'instanceType',
+  'region',
+  'osType',
+  'architecture',
+  'amiType',
+  'market',
+  'maxHourlyPrice',
+  'rootVolumeGiB',
+  'subnetId',
+  'ollama',
+  'timeouts',
+  'tags',
+  'schemaVersion',
+]);
+
+type Problems = string[];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function pattern(problems: Problems, field: string, value: unknown, re: RegExp, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !re.test(value)) {
+    problems.push(`${field} must be ${what} (got ${preview(value)})`);
+    return undefined;
+  }
+  return value;
+}
+
+function oneOf<T extends string>(
+  problems: Problems,
+  field: string,
+  value: unknown,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    problems.push(`${field} must be one of ${choices.join(', ')} (got ${preview(value)})`);
+    return undefined;
+  }
+  return value as T;
+}
+
+function number(
+  problems: Problems,
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  integer = false,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+  if (!ok || (integer && !Number.isInteger(value))) {
+    problems.push(`${field} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got ${preview(value)})`);
+    return undefined;
+  }
+  return value;
+}
+
+/** A short, printable rendering of a bad value: never echo huge or control-character input back. */
+export function preview(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function parseOllama(problems: Problems, value: unknown): OllamaOptions {
+  const defaults = REQUEST_DEFAULTS.ollama;
+  if (value === undefined) return { ...defaults };
+  if (!isRecord(value)) {
+    problems.push('ollama must be an object like {"enabled": true, "model": "llama3.2:1b"}');
+    return { ...defaults };
+  }
+  for (const key of Object.keys(value)) {
+    if (!['enabled', 'image', 'visibleDevices', 'maxVramMiB', 'model'].includes(key)) {
+      problems.push(`ollama.${key} is not a known field (known: enabled, image, visibleDevices, maxVramMiB, model)`);
+    }
+  }
+  if (value.enabled !== undefined && typeof value.enabled !== 'boolean') problems.push('ollama.enabled must be true or false');
+  const options: OllamaOptions = {
+    enabled: typeof value.enabled === 'boolean' ? value.enabled : defaults.enabled,
+    image: pattern(problems, 'ollama.image', value.image, IMAGE, 'a container image reference such as ollama/ollama:0.12.3') ?? defaults.image,
+    visibleDevices:
+      pattern(problems, 'ollama.visibleDevices', value.visibleDevices, VISIBLE_DEVICES, '"all" or GPU indexes like "0,1"') ??
+      defaults.visibleDevices,
+  };
+  const maxVram = number(problems, 'ollama.maxVramMiB', value.maxVramMiB, 1, 2_000_000, true);
+  if (maxVram !== undefined) options.maxVramMiB = maxVram;
+  const model = pattern(problems, 'ollama.model', value.model, MODEL, 'an Ollama model name such as llama3.2:1b');
+  if (model !== undefined) options.model = model;
+  return options;
+}
+
+function parseTimeouts(problems: Problems, value: unknown): Timeouts {
+  const defaults = REQUEST_DEFAULTS.timeouts;
+  if (value === undefined) return { ...defaults };
+  if (!isRecord(value)) {
+    problems.push('timeouts must be an object with runningSeconds, managedSeconds, verifySeconds');
+    return { ...defaults };
+  }
+  return {
+    runningSeconds: number(problems, 'timeouts.runningSeconds', value.runningSeconds, 1, 3600, true) ?? defaults.runningSeconds,
+    managedSeconds: number(problems, 'timeouts.managedSeconds', value.managedSeconds, 1, 3600, true) ?? defaults.managedSeconds,
+    verifySeconds: number(problems, 'timeouts.verifySeconds', value.verifySeconds, 1, 3600, true) ?? defaults.verifySeconds,
+  };
+}
+
+function parseTags(problems: Problems, value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    problems.push('tags must be an object of string keys and values');
+    return {};
+  }
+  const tags: Record<string, string> = {};
+  for (const [key, tagValue] of Object.entries(value)) {
+    if (!TAG_KEY.test(key) || key.toLowerCase().startsWith('aws:') || key.startsWith('gpu-deploy:')) {
+      problems.push(`tag key ${preview(key)} is not allowed (letters, digits, spaces and _.:/=+@- only; not aws: or gpu-deploy:)`);
+    } else if (typeof tagValue !== 'string' || !TAG_VALUE.test(tagValue)) {
+      problems.push(`tag ${key} must have a string value of letters, digits, spaces and _.:/=+@- (got ${preview(tagValue)})`);
+    } else {
+      tags[key] = tagValue;
+    }
+  }
+  if (Object.keys(value).length > 40) problems.push('at most 40 tags may be given');
+  return tags;
+}
+
+/**
+ * Validates a raw request (from the console, EventBridge, the API, a config file or CLI flags) and applies the
+ * defaults. Every problem is reported at once, each saying what to change.
+ *
+ * @example
+ * parseRequest({ instanceType: 'g5.xlarge', region: 'eu-west-1', amiType: 'pytorch' });
+ * @throws RequestInvalidError
+ */
+export function parseRequest(raw: unknown): DeploymentRequest {
+  if (!isRecord(raw)) {
+    throw new RequestInvalidError('The deployment request must be a JSON object', {
+      hint: 'Send an object such as {"instanceType": "g5.xlarge", "region": "us-east-1"}',
+    });
+  }
+  const problems: Problems = [];
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_FIELDS.has(key)) problems.push(`${preview(key)} is not a known field`);
+  }
+  if (raw.schemaVersion !== undefined && raw.schemaVersion !== 1) problems.push('schemaVersion must be 1');
+  const instanceType = raw.instanceType ?? REQUEST_DEFAULTS.instanceType;
+  const request: DeploymentRequest = {
+    instanceType:
+      pattern(problems, 'instanceType', instanceType, INSTANCE_TYPE, 'an EC2 instance type such as g5.xlarge') ??
+      String(instanceType),
+    region: pattern(problems, 'region', raw.region, REGION, 'an AWS region such as us-east-1') ?? REQUEST_DEFAULTS.region,
+    osType: oneOf(problems, 'osType', raw.osType, OS_TYPES) ?? REQUEST_DEFAULTS.osType,
+    architecture: oneOf(problems, 'architecture', raw.architecture, ARCHITECTURES) ?? REQUEST_DEFAULTS.architecture,
+    amiType: oneOf(problems, 'amiType', raw.amiType, AMI_TYPES) ?? REQUEST_DEFAULTS.amiType,
+    market: oneOf(problems, 'market', raw.market, MARKETS) ?? REQUEST_DEFAULTS.market,
+    rootVolumeGiB: number(problems, 'rootVolumeGiB', raw.rootVolumeGiB, 8, 16384, true) ?? REQUEST_DEFAULTS.rootVolumeGiB,
+    ollama: parseOllama(problems, raw.ollama),
+    timeouts: parseTimeouts(problems, raw.timeouts),
+    tags: parseTags(problems, raw.tags),
+  };
+  const maxHourlyPrice = number(problems, 'maxHourlyPrice', raw.maxHourlyPrice, 0.001, 1000);
+  if (maxHourlyPrice !== undefined) request.maxHourlyPrice = maxHourlyPrice;
+  const subnetId = pattern(problems, 'subnetId', raw.subnetId, SUBNET, 'a subnet id such as subnet-0123abcd');
+  if (subnetId !== undefined) request.subnetId = subnetId;
+  if (problems.length > 0) {
+    throw new RequestInvalidError(`The deployment request is invalid: ${problems.join('; ')}`, {
+      hint: 'Fix the fields named above; see examples/ for valid requests',
+      details: { problems },
+    });
+  }
+  return request;
+}

@@ -1,0 +1,79 @@
+/** Shared vocabulary of gpu-deploy. Import with `import type`. */
+
+export const OS_TYPES = ['ubuntu-22.04', 'ubuntu-24.04', 'amazon-linux-2023', 'amazon-linux-2'] as const;
+export type OsType = (typeof OS_TYPES)[number];
+
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const AMI_TYPES = ['base', 'pytorch', 'tensorflow', 'multi-framework'] as const;
+export type AmiType = (typeof AMI_TYPES)[number];
+
+export const MARKETS = ['auto', 'spot', 'on-demand'] as const;
+export type MarketChoice = (typeof MARKETS)[number];
+export type Market = 'spot' | 'on-demand';
+
+/** How the AMI was found; `standard-fallback` means no DLAMI exists and UserData must install the driver. */
+export type AmiSource = 'ssm-parameter' | 'describe-images' | 'cache' | 'standard-fallback';
+
+export interface OllamaOptions {
+  /** Run the Ollama container (default true). The Docker GPU runtime is configured either way. */
+  enabled: boolean;
+  /** Container image (default `ollama/ollama:latest`). */
+  image: string;
+  /** `all` or a comma-separated list of GPU indexes, passed as NVIDIA_VISIBLE_DEVICES. */
+  visibleDevices: string;
+  /** VRAM Ollama may use per GPU, in MiB; unset means no limit. */
+  maxVramMiB?: number;
+  /** A model to pull once the server is up (e.g. `llama3.2:1b`). */
+  model?: string;
+}
+
+export interface Timeouts {
+  runningSeconds: number;
+  managedSeconds: number;
+  verifySeconds: number;
+}
+
+/** A deployment request after defaults are applied. The state machine's input contract (schemaVersion 1). */
+export interface DeploymentRequest {
+  instanceType: string;
+  region: string;
+  osType: OsType;
+  architecture: Architecture;
+  amiType: AmiType;
+  market: MarketChoice;
+  maxHourlyPrice?: number;
+  rootVolumeGiB: number;
+  subnetId?: string;
+  ollama: OllamaOptions;
+  timeouts: Timeouts;
+  tags: Record<string, string>;
+}
+
+export interface GpuSpec {
+  manufacturer: string;
+  model: string;
+  count: number;
+  memoryMiB: number;
+}
+
+export interface InstanceTypeInfo {
+  instanceType: string;
+  gpu: GpuSpec | null;
+  vcpus: number;
+  memoryMiB: number;
+  architectures: Architecture[];
+  /** `ec2` when DescribeInstanceTypes answered, `offline-table` when the dated table was used. */
+  source: 'ec2' | 'offline-table';
+}
+
+export interface ResolvedAmi {
+  imageId: string;
+  name: string;
+  creationDate: string;
+  architecture: Architecture;
+  source: AmiSource;
+  /** True when the image has no NVIDIA driver and UserData must install it. */
+  needsDriver: boolean;
+}

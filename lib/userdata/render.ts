@@ -1,0 +1,114 @@
+/** Assembles the UserData script from its stages and enforces EC2's size limit. */
+import { UserDataInvalidError } from '../errors.js';
+import { CUDA_TEST_IMAGE, USERDATA_MAX_BYTES } from './constants.js';
+import { containerCudaDevices, validateUserDataOptions } from './options.js';
+import type { UserDataOptions } from './options.js';
+import {
+  al2CudaRunfileUrl,
+  al2DriverRunfileUrl,
+  CUDA_TOOLKIT_PACKAGE,
+  cudaRepoUrl,
+  NVIDIA_CTK_GPGKEY_URL,
+  NVIDIA_CTK_LIST_URL,
+  NVIDIA_CTK_REPO_URL,
+} from './platform.js';
+import { renderMain } from './stages/complete.js';
+import { renderDockerStage } from './stages/docker.js';
+import { renderNvidiaDriverStage } from './stages/nvidia-driver.js';
+import { renderOllamaStage } from './stages/ollama.js';
+import { renderPackagesStage } from './stages/packages.js';
+import { renderPrelude } from './stages/prelude.js';
+import type { ScriptValues } from './stages/prelude.js';
+
+/** Download locations only the standard-AMI path uses; left out otherwise so no variable sits unused. */
+const driverSourceValues = (options: UserDataOptions): Record<string, string> => {
+  if (options.amiSource !== 'standard') return {};
+  const repo = cudaRepoUrl(options.osType, options.architecture);
+  return repo === undefined
+    ? {
+        NVIDIA_DRIVER_RUNFILE_URL: al2DriverRunfileUrl(options.architecture),
+        CUDA_RUNFILE_URL: al2CudaRunfileUrl(options.architecture),
+      }
+    : { CUDA_REPO_URL: repo, CUDA_TOOLKIT_PACKAGE };
+};
+
+const toolkitSourceValues = (options: UserDataOptions): Record<string, string> =>
+  options.osType.startsWith('ubuntu')
+    ? { NVIDIA_CTK_GPGKEY_URL, NVIDIA_CTK_LIST_URL }
+    : { NVIDIA_CTK_REPO_URL };
+
+/**
+ * Every value the script uses, by shell variable name (all later single-quoted as `readonly`).
+ *
+ * @example
+ * scriptValues(options).OLLAMA_ENABLED; // 'true'
+ */
+export const scriptValues = (options: UserDataOptions): ScriptValues => ({
+  DEPLOYMENT_ID: options.deploymentId,
+  OS_TYPE: options.osType,
+  ARCHITECTURE: options.architecture,
+  AMI_SOURCE: options.amiSource,
+  OLLAMA_ENABLED: String(options.ollama.enabled),
+  OLLAMA_IMAGE: options.ollama.image,
+  OLLAMA_VISIBLE_DEVICES: options.ollama.visibleDevices,
+  OLLAMA_CUDA_VISIBLE_DEVICES: containerCudaDevices(options.ollama.visibleDevices) ?? '',
+  OLLAMA_MAX_VRAM_MIB: options.ollama.maxVramMiB === undefined ? '' : String(options.ollama.maxVramMiB),
+  OLLAMA_MODEL: options.ollama.model ?? '',
+  CUDA_TEST_IMAGE,
+  ...driverSourceValues(options),
+  ...toolkitSourceValues(options),
+});
+
+/**
+ * Throws when a script exceeds EC2's 16 KB UserData limit (raw bytes, before base64).
+ *
+ * @throws UserDataInvalidError with `details.field = 'userData'`.
+ * @example
+ * assertUserDataSize('#!/bin/bash\n'); // returns normally
+ */
+export const assertUserDataSize = (script: string): void => {
+  const bytes = Buffer.byteLength(script, 'utf8');
+  if (bytes > USERDATA_MAX_BYTES) {
+    throw new UserDataInvalidError(`UserData is ${bytes} bytes; EC2 accepts at most ${USERDATA_MAX_BYTES}`, {
+      hint: 'Shorten the Ollama image or model name.',
+      details: { field: 'userData', bytes, limit: USERDATA_MAX_BYTES },
+    });
+  }
+};
+
+/**
+ * Renders the bash UserData script that prepares the NVIDIA driver, the Docker GPU runtime and Ollama,
+ * recording each stage in /var/lib/gpu-deploy/status.json.
+ *
+ * @throws UserDataInvalidError when an option fails validation or the script exceeds 16 KB.
+ * @example
+ * const script = renderUserData({
+ *   deploymentId: 'dep-1', osType: 'ubuntu-22.04', architecture: 'x86_64', amiSource: 'dlami',
+ *   ollama: { enabled: true, image: 'ollama/ollama:latest', visibleDevices: 'all', model: 'llama3.2:1b' },
+ * });
+ * script.startsWith('#!/bin/bash\n'); // true
+ */
+export const renderUserData = (options: UserDataOptions): string => {
+  validateUserDataOptions(options);
+  const script = [
+    renderPrelude(scriptValues(options)),
+    renderPackagesStage(options.osType),
+    renderNvidiaDriverStage(options.osType, options.amiSource),
+    renderDockerStage(options.osType),
+    renderOllamaStage(),
+    renderMain(),
+  ].join('\n');
+  assertUserDataSize(script);
+  return script;
+};
+
+/**
+ * Base64 for RunInstances' `UserData` field, after the same size check.
+ *
+ * @example
+ * toBase64UserData('#!/bin/bash\n'); // 'IyEvYmluL2Jhc2gK'
+ */
+export const toBase64UserData = (script: string): string => {
+  assertUserDataSize(script);
+  return Buffer.from(script, 'utf8').toString('base64');
+};

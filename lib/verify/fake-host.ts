@@ -1,0 +1,87 @@
+/**
+ * The simulated GPU host: the environment that puts local/fake-host/bin (fake `nvidia-smi`, `docker`, `curl`)
+ * first on PATH. A local stand-in for tests and the local SSM endpoint; there is no GPU behind it.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Faults the fake host can play, each matching one failure of a real host. */
+export const SIM_FAULTS = [
+  'none',
+  'no-driver',
+  'no-devices',
+  'driver-mismatch',
+  'nvml-error',
+  'smi-timeout',
+  'docker-missing',
+  'docker-runtime-runc',
+  'docker-no-gpu',
+  'ollama-down',
+  'ollama-cpu',
+  'userdata-failed',
+] as const;
+export type SimFault = (typeof SIM_FAULTS)[number];
+
+/** The simulated host's hardware and its fault; unset fields take the fake tools' defaults (one A10G). */
+export interface FakeHostProfile {
+  gpuModel?: string;
+  gpuCount?: number;
+  gpuMemoryMiB?: number;
+  driverVersion?: string;
+  cudaVersion?: string;
+  /** MIG mode on every GPU, with two `3g.20gb` devices each. */
+  mig?: boolean;
+  fault?: SimFault;
+  /** The UserData status file to report; by default one that cannot exist. */
+  statusFile?: string;
+  /** GPU_DEPLOY_PROBE_TIMEOUT and GPU_DEPLOY_DOCKER_RUN_TIMEOUT, in seconds. */
+  probeTimeoutSeconds?: number;
+}
+
+/** Walks up from this module to the directory holding package.json (works from source and from dist/). */
+export function findRepoRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No package.json above ${start}: cannot find local/fake-host`);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Directory of the fake tools. */
+export function fakeHostBinDir(): string {
+  return join(findRepoRoot(), 'local', 'fake-host', 'bin');
+}
+
+// Under /dev/null nothing can be created, so the default status file is always absent.
+const NO_STATUS_FILE = '/dev/null/gpu-deploy-status.json';
+
+/**
+ * The environment in which health-check.sh sees the simulated host. Self-contained: PATH (the fake tools first,
+ * then this process's PATH for bash and coreutils), the SIM_* settings and the health check's own settings.
+ *
+ * @example
+ * const run = await runHealthCheckLocally({ env: fakeHostEnv({ gpuCount: 4, fault: 'docker-no-gpu' }) });
+ */
+export function fakeHostEnv(profile: FakeHostProfile = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: `${fakeHostBinDir()}:${process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+    LC_ALL: 'C',
+    SIM_FAULT: profile.fault ?? 'none',
+    SIM_MIG: profile.mig === true ? '1' : '0',
+    GPU_DEPLOY_STATUS_FILE: profile.statusFile ?? NO_STATUS_FILE,
+  };
+  if (process.env.TMPDIR !== undefined) env.TMPDIR = process.env.TMPDIR;
+  if (profile.gpuModel !== undefined) env.SIM_GPU_MODEL = profile.gpuModel;
+  if (profile.gpuCount !== undefined) env.SIM_GPU_COUNT = String(profile.gpuCount);
+  if (profile.gpuMemoryMiB !== undefined) env.SIM_GPU_MEMORY_MIB = String(profile.gpuMemoryMiB);
+  if (profile.driverVersion !== undefined) env.SIM_DRIVER_VERSION = profile.driverVersion;
+  if (profile.cudaVersion !== undefined) env.SIM_CUDA_VERSION = profile.cudaVersion;
+  if (profile.probeTimeoutSeconds !== undefined) {
+    env.GPU_DEPLOY_PROBE_TIMEOUT = String(profile.probeTimeoutSeconds);
+    env.GPU_DEPLOY_DOCKER_RUN_TIMEOUT = String(profile.probeTimeoutSeconds);
+  }
+  return env;
+}

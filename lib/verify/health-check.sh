@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# gpu-deploy health check (schemaVersion 1).
+#
+# Gathers raw facts about the NVIDIA GPU, Docker's GPU runtime, Ollama and the instance set-up status, and prints
+# exactly one JSON document on stdout. It interprets nothing: lib/verify/report.ts does that, so the same logic
+# serves SSM Run Command on a deployed host and `gpu-deploy doctor` on a user's machine.
+#
+# Every capture is cut to MAX_CAPTURE_BYTES and base64-encoded, so the document is always valid JSON and stays
+# well under SSM's 24,000-character output limit. Exit status is 0 unless the script itself is misused.
+set -u
+
+readonly TOOL_NAME="gpu-deploy-health-check"
+readonly MAX_CAPTURE_BYTES=4096
+readonly OLLAMA_BASE_URL="http://127.0.0.1:11434"
+readonly NVIDIA_QUERY="index,name,uuid,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,persistence_mode,mig.mode.current,driver_version"
+
+usage() {
+  cat <<'USAGE'
+Usage: health-check.sh [--skip-docker] [--skip-ollama] [--help]
+
+Prints one JSON document describing this host's GPU, Docker GPU runtime and Ollama.
+
+  --skip-docker   do not run a CUDA container with --gpus all
+  --skip-ollama   do not query Ollama's API or its container logs
+  --help          show this help
+
+Environment:
+  GPU_DEPLOY_PROBE_TIMEOUT        seconds per probe (default 20)
+  GPU_DEPLOY_DOCKER_RUN_TIMEOUT   seconds for the CUDA container run, which may pull an image (default 120)
+  GPU_DEPLOY_CUDA_TEST_IMAGE      image for the container run (default nvidia/cuda:12.4.1-base-ubuntu22.04)
+  GPU_DEPLOY_OLLAMA_CONTAINER     Ollama container name (default ollama)
+  GPU_DEPLOY_STATUS_FILE          instance set-up status file (default /var/lib/gpu-deploy/status.json)
+USAGE
+}
+
+# A whole number of seconds, or the default: a bad value must not break the whole check.
+seconds_or_default() {
+  case "$1" in
+    '' | *[!0-9]* | 0) printf '%s' "$2" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+PROBE_TIMEOUT="$(seconds_or_default "${GPU_DEPLOY_PROBE_TIMEOUT:-}" 20)"
+DOCKER_RUN_TIMEOUT="$(seconds_or_default "${GPU_DEPLOY_DOCKER_RUN_TIMEOUT:-}" 120)"
+CUDA_TEST_IMAGE="${GPU_DEPLOY_CUDA_TEST_IMAGE:-nvidia/cuda:12.4.1-base-ubuntu22.04}"
+OLLAMA_CONTAINER="${GPU_DEPLOY_OLLAMA_CONTAINER:-ollama}"
+STATUS_FILE="${GPU_DEPLOY_STATUS_FILE:-/var/lib/gpu-deploy/status.json}"
+
+SKIP_DOCKER=0
+SKIP_OLLAMA=0
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --skip-docker) SKIP_DOCKER=1 ;;
+    --skip-ollama) SKIP_OLLAMA=1 ;;
+    --help | -h)
+      usage
+      exit 0
+      ;;
+    *)
+      printf 'health-check.sh: unknown argument: %s\n' "$1" >&2
+      usage >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
+
+# Keep the real stdout on fd 3 for the document; anything else a probe or tool prints goes to stderr.
+exec 3>&1 1>&2
+
+WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/gpu-deploy-health.XXXXXX")" || exit 1
+trap 'rm -rf "$WORK_DIR"' EXIT
+OUT_FILE="$WORK_DIR/stdout"
+ERR_FILE="$WORK_DIR/stderr"
+
+PROBES_JSON=""
+
+# A JSON string literal: escape backslashes and quotes, drop control characters.
+json_string() {
+  local value="$1"
+  value="${value//\\/\\\\}"
+  value="${value//\"/\\\"}"
+  value="$(printf '%s' "$value" | tr -d '\000-\037')"
+  printf '"%s"' "$value"
+}
+
+# The first MAX_CAPTURE_BYTES of a file, base64 on one line.
+capture_b64() {
+  head -c "$MAX_CAPTURE_BYTES" "$1" | base64 | tr -d '\n'
+}
+
+file_size() {
+  wc -c <"$1" | tr -d ' '
+}
+
+add_probe() {
+  local entry
+  entry="$(json_string "$1"):$2"
+  if [ -z "$PROBES_JSON" ]; then PROBES_JSON="$entry"; else PROBES_JSON="$PROBES_JSON,$entry"; fi
+}
+
+# Record a probe that ran, from its exit code and the capture files.
+add_ran_probe() {
+  local name="$1" exit_code="$2" out_file="$3" err_file="$4" truncated=false
+  if [ "$(file_size "$out_file")" -gt "$MAX_CAPTURE_BYTES" ] || [ "$(file_size "$err_file")" -gt "$MAX_CAPTURE_BYTES" ]; then
+    truncated=true
+  fi
+  add_probe "$name" "{\"ran\":true,\"exitCode\":$exit_code,\"stdoutB64\":\"$(capture_b64 "$out_file")\",\"stderrB64\":\"$(capture_b64 "$err_file")\",\"truncated\":$truncated}"
+}
+
+add_skipped_probe() {
+  add_probe "$1" "{\"ran\":false,\"skipped\":$(json_string "$2")}"
+}
+
+# run_probe NAME SECONDS COMMAND...: run under timeout (exit 124 when it expires), capture stdout and stderr.
+run_probe() {
+  local name="$1" seconds="$2" exit_code
+  shift 2
+  timeout --kill-after=2 "$seconds" "$@" >"$OUT_FILE" 2>"$ERR_FILE" </dev/null
+  exit_code=$?
+  add_ran_probe "$name" "$exit_code" "$OUT_FILE" "$ERR_FILE"
+}
+
+# Whether a command is on PATH, recorded as a probe (stdout is its path).
+probe_presence() {
+  local name="$1" command_name="$2" exit_code
+  command -v "$command_name" >"$OUT_FILE" 2>"$ERR_FILE"
+  exit_code=$?
+  add_ran_probe "$name" "$exit_code" "$OUT_FILE" "$ERR_FILE"
+  return "$exit_code"
+}
+
+# Ollama logs to stderr and its logs are long: keep only the lines that say where inference runs.
+probe_ollama_logs() {
+  local filtered="$WORK_DIR/ollama-lines" error_lines="$WORK_DIR/ollama-errors" exit_code
+  timeout --kill-after=2 "$PROBE_TIMEOUT" docker logs --tail 2000 "$OLLAMA_CONTAINER" >"$OUT_FILE" 2>"$ERR_FILE" </dev/null
+  exit_code=$?
+  cat "$OUT_FILE" "$ERR_FILE" | grep -E 'msg="inference compute"|no compatible GPUs' | tail -n 20 >"$filtered"
+  # On success stderr holds the log itself; only a failure's own message is worth keeping.
+  : >"$error_lines"
+  if [ "$exit_code" -ne 0 ]; then tail -n 5 "$ERR_FILE" >"$error_lines"; fi
+  add_ran_probe ollamaLogs "$exit_code" "$filtered" "$error_lines"
+}
+
+probe_nvidia() {
+  if ! probe_presence nvidiaSmiPresence nvidia-smi; then
+    add_skipped_probe nvidiaSmiQuery "nvidia-smi is not on PATH"
+    add_skipped_probe nvidiaSmiPlain "nvidia-smi is not on PATH"
+    add_skipped_probe nvidiaSmiList "nvidia-smi is not on PATH"
+    return
+  fi
+  run_probe nvidiaSmiQuery "$PROBE_TIMEOUT" nvidia-smi "--query-gpu=$NVIDIA_QUERY" --format=csv,noheader,nounits
+  run_probe nvidiaSmiPlain "$PROBE_TIMEOUT" nvidia-smi
+  run_probe nvidiaSmiList "$PROBE_TIMEOUT" nvidia-smi -L
+}
+
+probe_docker() {
+  if ! probe_presence dockerPresence docker; then
+    add_skipped_probe dockerInfo "docker is not on PATH"
+    add_skipped_probe dockerGpuRun "docker is not on PATH"
+    return
+  fi
+  run_probe dockerInfo "$PROBE_TIMEOUT" docker info --format '{{.DefaultRuntime}}'
+  if [ "$SKIP_DOCKER" -eq 1 ]; then
+    add_skipped_probe dockerGpuRun "--skip-docker"
+  else
+    run_probe dockerGpuRun "$DOCKER_RUN_TIMEOUT" docker run --rm --gpus all "$CUDA_TEST_IMAGE" nvidia-smi -L
+  fi
+}
+
+probe_ollama() {
+  if [ "$SKIP_OLLAMA" -eq 1 ]; then
+    add_skipped_probe ollamaVersion "--skip-ollama"
+    add_skipped_probe ollamaPs "--skip-ollama"
+    add_skipped_probe ollamaLogs "--skip-ollama"
+    return
+  fi
+  run_probe ollamaVersion "$PROBE_TIMEOUT" curl -fsS --max-time 5 "$OLLAMA_BASE_URL/api/version"
+  run_probe ollamaPs "$PROBE_TIMEOUT" curl -fsS --max-time 5 "$OLLAMA_BASE_URL/api/ps"
+  if command -v docker >/dev/null 2>&1; then
+    probe_ollama_logs
+  else
+    add_skipped_probe ollamaLogs "docker is not on PATH"
+  fi
+}
+
+probe_userdata_status() {
+  run_probe userDataStatus "$PROBE_TIMEOUT" cat "$STATUS_FILE"
+}
+
+probe_nvidia
+probe_docker
+probe_ollama
+probe_userdata_status
+
+CONFIG_JSON="{\"probeTimeoutSeconds\":$PROBE_TIMEOUT,\"dockerRunTimeoutSeconds\":$DOCKER_RUN_TIMEOUT"
+CONFIG_JSON="$CONFIG_JSON,\"cudaTestImage\":$(json_string "$CUDA_TEST_IMAGE")"
+CONFIG_JSON="$CONFIG_JSON,\"ollamaContainer\":$(json_string "$OLLAMA_CONTAINER")"
+CONFIG_JSON="$CONFIG_JSON,\"statusFile\":$(json_string "$STATUS_FILE")}"
+
+printf '{"schemaVersion":1,"tool":"%s","checkedAt":"%s","hostname":%s,"config":%s,"probes":{%s}}\n' \
+  "$TOOL_NAME" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(json_string "$(uname -n)")" "$CONFIG_JSON" "$PROBES_JSON" >&3

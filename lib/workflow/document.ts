@@ -1,0 +1,75 @@
+import type { LaunchAttempt } from '../capacity/plan.js';
+import type { CostEstimate } from '../pricing/estimate.js';
+import type { LaunchedInstance } from '../launch/instance.js';
+import type { DeploymentRequest, GpuSpec, InstanceTypeInfo, ResolvedAmi } from '../types.js';
+
+/**
+ * The state machine's working document: each Task adds its part under its own key (ASL `ResultPath`), so every
+ * step's input is the plain JSON of everything decided before it.
+ */
+export interface Execution {
+  id: string;
+  name: string;
+  startTime: string;
+}
+
+export interface ValidatedDocument {
+  deploymentId: string;
+  execution: Execution;
+  request: DeploymentRequest;
+  instanceType: InstanceTypeInfo & { gpu: GpuSpec };
+  zones: string[];
+}
+
+/** The prices a plan was made with, kept so the launch can price exactly what it started. */
+export interface PlanPrices {
+  onDemand?: { usdPerHour: number; source: string; asOf?: string };
+  spot: Record<string, { usdPerHour: number; timestamp: string }>;
+  gp3: { usdPerGbMonth: number; source: string; asOf?: string };
+}
+
+export interface PlanResult {
+  attempts: LaunchAttempt[];
+  prices: PlanPrices;
+  /** The estimate of the first spot and the first on-demand attempt. */
+  estimates: { spot?: CostEstimate; onDemand?: CostEstimate };
+  /** What the plan could not know and why (Pricing API unreachable, no spot market, …). */
+  notes: string[];
+}
+
+export interface ResolvedDocument extends ValidatedDocument {
+  ami: ResolvedAmi & { rootSnapshotGiB?: number };
+}
+
+export interface PlannedDocument extends ResolvedDocument {
+  plan: PlanResult;
+}
+
+export type { CostEstimate };
+
+export interface LaunchedDocument extends PlannedDocument {
+  launch: LaunchedInstance & { estimate?: CostEstimate };
+}
+
+export interface VerifyState {
+  commandId: string;
+  sentAt: string;
+  status?: 'pending' | 'done';
+  report?: unknown;
+}
+
+/** What a failed Task leaves for the rollback (ASL `Catch` with `ResultPath: $.error`). */
+export interface CaughtError {
+  Error: string;
+  Cause: string;
+}
+
+/** Step Functions passes a Lambda's error as JSON in `Cause`; the local runner passes the bare message. */
+export function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}

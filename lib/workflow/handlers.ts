@@ -1,0 +1,25 @@
+import { handler as checkManaged } from '../../functions/check-managed.js';
+import { handler as checkRunning } from '../../functions/check-running.js';
+import { handler as getGpuReport } from '../../functions/get-gpu-report.js';
+import { handler as launch } from '../../functions/launch.js';
+import { handler as planCapacity } from '../../functions/plan-capacity.js';
+import { handler as resolveAmi } from '../../functions/resolve-ami.js';
+import { handler as rollback } from '../../functions/rollback.js';
+import { handler as validateRequest } from '../../functions/validate-request.js';
+import { handler as verifyGpu } from '../../functions/verify-gpu.js';
+
+/** A Lambda handler as the runtime calls it: `(event, context)`. */
+export type LambdaHandler = (event: never, context: never) => Promise<unknown>;
+
+/** The real handlers, by the function names serverless.yml and the ASL use. */
+export const HANDLERS: Record<string, LambdaHandler> = {
+  validateRequest,
+  resolveAmi,
+  planCapacity,
+  launch,
+  checkRunning,
+  checkManaged,
+  verifyGpu,
+  getGpuReport,
+  rollback,
+} as unknown as Record<string, LambdaHandler>;

@@ -1,0 +1,140 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import { randomUUID } from 'node:crypto';
+import { readDefinition, substituteArns, taskFunctions, type AslDefinition } from './definition.js';
+import { causeMessage } from './document.js';
+import type { LambdaHandler } from './handlers.js';
+
+/** One line of progress: a state started, ended, was retried or caught an error. */
+export interface ProgressEvent {
+  kind: 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
+  state: string;
+  type: string;
+  durationMs?: number;
+  error?: string;
+  cause?: string;
+}
+
+export interface LocalRunOptions {
+  input: unknown;
+  handlers: Record<string, LambdaHandler>;
+  executionName?: string;
+  /** Every Wait state lasts this long locally (the cloud waits seconds; the emulator answers at once). */
+  waitMs?: number;
+  /** Pause before each Retry, instead of the definition's backoff. */
+  retryMs?: number;
+  definition?: AslDefinition;
+  onEvent?: (event: ProgressEvent) => void;
+}
+
+export interface LocalRunResult {
+  executionArn: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** States entered, Lambda invocations (including retries), and the last Rollback step's output. */
+  transitions: number;
+  lambdaInvocations: number;
+  rollback?: unknown;
+  durationMs: number;
+}
+
+function lambdaContext(functionName: string) {
+  const deadline = Date.now() + 120_000;
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    awsRequestId: randomUUID(),
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+/**
+ * Runs the deploy state machine definition in this process with aws-local-stepfunctions, every Task mapped to
+ * the real Lambda handler it names. The same ASL file is what serverless deploys.
+ *
+ * @example
+ * const result = await runLocally({ input: { instanceType: 'g5.xlarge' }, handlers: HANDLERS, waitMs: 200 });
+ */
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const source = options.definition ?? readDefinition();
+  const tasks = taskFunctions(source);
+  const definition = substituteArns(source);
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const executionName = options.executionName ?? `local-${randomUUID()}`;
+  const executionArn = `arn:aws:states:local:000000000000:execution:gpu-deploy-deploy:${executionName}`;
+
+  let lambdaInvocations = 0;
+  const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
+  for (const [stateName, functionName] of Object.entries(tasks)) {
+    const handler = options.handlers[functionName];
+    if (!handler) throw new Error(`No handler for function ${functionName} (state ${stateName})`);
+    taskResourceLocalHandlers[stateName] = (input: never) => {
+      lambdaInvocations += 1;
+      return handler(input, lambdaContext(functionName) as never) as Promise<never>;
+    };
+  }
+  const waitStates = Object.entries(source.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+  const waitTimeOverrides = Object.fromEntries(waitStates.map((name) => [name, options.waitMs ?? 0]));
+  const retryIntervalOverrides = Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryMs ?? 0]));
+
+  const started = Date.now();
+  const startTime = new Date(started).toISOString();
+  const execution = machine.run(options.input as never, {
+    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
+    context: {
+      Execution: { Id: executionArn, Name: executionName, Input: options.input, StartTime: startTime, RoleArn: 'arn:aws:iam::000000000000:role/local' },
+      StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:gpu-deploy-deploy', Name: 'gpu-deploy-deploy' },
+    } as never,
+  });
+
+  let transitions = 0;
+  let rollback: unknown;
+  const enteredAt = new Map<string, number>();
+  const emit = options.onEvent ?? (() => undefined);
+  const logs = (async () => {
+    for await (const event of execution.eventLogs) {
+      const e = event as { type: string; timestamp: number; state?: { name: string; type: string; output?: unknown }; Error?: string; Cause?: string };
+      if (!e.state) continue;
+      const { name, type } = e.state;
+      if (e.type === 'StateEntered') {
+        transitions += 1;
+        enteredAt.set(name, e.timestamp);
+        emit({ kind: 'entered', state: name, type });
+      } else if (e.type === 'StateExited') {
+        if (name === 'Rollback') rollback = e.state.output;
+        emit({ kind: 'exited', state: name, type, durationMs: e.timestamp - (enteredAt.get(name) ?? e.timestamp) });
+      } else if (e.type === 'StateFailed') {
+        emit({ kind: 'failed', state: name, type, durationMs: e.timestamp - (enteredAt.get(name) ?? e.timestamp), ...(e.Error ? { error: e.Error } : {}), ...(e.Cause ? { cause: String(e.Cause) } : {}) });
+      } else if (e.type === 'StateRetried') {
+        emit({ kind: 'retried', state: name, type });
+      } else if (e.type === 'StateCaught') {
+        emit({ kind: 'caught', state: name, type });
+      }
+    }
+  })();
+
+  const base = { executionArn, transitions: 0, lambdaInvocations: 0 };
+  let result: LocalRunResult;
+  try {
+    const output = await execution.result;
+    await logs;
+    result = { ...base, status: 'SUCCEEDED', output, durationMs: Date.now() - started } as LocalRunResult;
+  } catch (error) {
+    await logs.catch(() => undefined);
+    // aws-local-stepfunctions throws ExecutionError wrapping the Fail state's error (name = Error, message = Cause).
+    const failure = error as { cause?: unknown };
+    const inner = (failure.cause ?? error) as { name?: string; message?: string };
+    const cause = inner.message ?? String(error);
+    result = { ...base, status: 'FAILED', error: inner.name ?? 'States.Runtime', cause: causeMessage(cause), durationMs: Date.now() - started } as LocalRunResult;
+  }
+  result.transitions = transitions;
+  result.lambdaInvocations = lambdaInvocations;
+  if (rollback !== undefined) result.rollback = rollback;
+  return result;
+}
