@@ -1,6 +1,6 @@
-import { clientsFor } from '../lib/aws/clients.js';
+import { ssmClient } from '../lib/aws/ssm.js';
 import { stepHandler } from '../lib/middleware/handler.js';
-import { checkManagedStep } from '../lib/workflow/steps.js';
+import { checkManagedStep } from '../lib/steps/check-managed.js';
 import type { LaunchedDocument } from '../lib/workflow/document.js';
 
-export const handler = stepHandler('checkManaged', (doc: LaunchedDocument) => checkManagedStep(doc, clientsFor(doc.request.region).ssm));
+export const handler = stepHandler('checkManaged', (doc: LaunchedDocument) => checkManagedStep(doc, ssmClient(doc.request.region)));

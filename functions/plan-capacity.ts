@@ -1,6 +1,7 @@
-import { clientsFor } from '../lib/aws/clients.js';
+import { ec2Client } from '../lib/aws/ec2.js';
+import { pricingClient } from '../lib/aws/pricing.js';
 import { stepHandler } from '../lib/middleware/handler.js';
-import { planStep } from '../lib/workflow/plan-step.js';
+import { planStep } from '../lib/steps/plan-capacity.js';
 import type { ResolvedDocument } from '../lib/workflow/document.js';
 
-export const handler = stepHandler('planCapacity', (doc: ResolvedDocument) => planStep(doc, clientsFor(doc.request.region)));
+export const handler = stepHandler('planCapacity', (doc: ResolvedDocument) => planStep(doc, { ec2: ec2Client(doc.request.region), pricing: pricingClient(doc.request.region) }));

@@ -1,5 +1,5 @@
-import { clientsFor } from '../lib/aws/clients.js';
+import { ec2Client } from '../lib/aws/ec2.js';
 import { stepHandler } from '../lib/middleware/handler.js';
-import { rollbackStep, type RollbackInput } from '../lib/workflow/steps.js';
+import { rollbackStep, type RollbackInput } from '../lib/steps/rollback.js';
 
-export const handler = stepHandler('rollback', (doc: RollbackInput) => rollbackStep(doc, clientsFor(doc.request?.region ?? process.env.AWS_REGION ?? 'us-east-1').ec2));
+export const handler = stepHandler('rollback', (doc: RollbackInput) => rollbackStep(doc, ec2Client(doc.request.region)));

@@ -1,6 +1,6 @@
-import { clientsFor } from '../lib/aws/clients.js';
+import { ssmClient } from '../lib/aws/ssm.js';
 import { stepHandler } from '../lib/middleware/handler.js';
-import { sendHealthCheckStep } from '../lib/workflow/steps.js';
+import { sendHealthCheckStep } from '../lib/steps/verify-gpu.js';
 import type { LaunchedDocument } from '../lib/workflow/document.js';
 
-export const handler = stepHandler('verifyGpu', (doc: LaunchedDocument) => sendHealthCheckStep(doc, clientsFor(doc.request.region).ssm));
+export const handler = stepHandler('verifyGpu', (doc: LaunchedDocument) => sendHealthCheckStep(doc, ssmClient(doc.request.region)));

@@ -1,42 +1,24 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { SSMClient } from '@aws-sdk/client-ssm';
-
 /**
- * One SDK client per service and region, reused across warm Lambda invocations. Endpoints come from the SDK's
- * own configuration (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`), so an emulator needs no code of ours.
- * Retries are left to the state machine (`maxAttempts: 2` keeps one quick SDK retry for network blips).
+ * SDK clients are created once per service and region and reused across warm Lambda invocations. Each service
+ * has its own small module (ec2.ts, ssm.ts, pricing.ts) so a handler's bundle carries only the SDKs it calls.
+ * Endpoints come from the SDK's own configuration (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>`), so an
+ * emulator needs no code of ours. Retries are the state machine's job: `maxAttempts: 2` keeps one quick SDK
+ * retry for network blips.
  */
-export interface AwsClients {
-  ec2: EC2Client;
-  ssm: SSMClient;
-  pricing: PricingClient;
-}
+const registry = new Map<string, unknown>();
 
-const cache = new Map<string, AwsClients>();
+export const SDK_MAX_ATTEMPTS = 2;
 
-/** The Pricing API answers only in a few regions, whatever region is deployed to. */
-export function pricingRegionFor(region: string): string {
-  if (region.startsWith('ap-')) return 'ap-south-1';
-  if (region.startsWith('eu-') || region.startsWith('me-') || region.startsWith('af-') || region.startsWith('il-')) {
-    return 'eu-central-1';
-  }
-  return 'us-east-1';
-}
-
-export function clientsFor(region: string): AwsClients {
-  const existing = cache.get(region);
-  if (existing) return existing;
-  const clients: AwsClients = {
-    ec2: new EC2Client({ region, maxAttempts: 2 }),
-    ssm: new SSMClient({ region, maxAttempts: 2 }),
-    pricing: new PricingClient({ region: pricingRegionFor(region), maxAttempts: 2 }),
-  };
-  cache.set(region, clients);
-  return clients;
+export function cachedClient<T>(service: string, region: string, create: () => T): T {
+  const key = `${service}|${region}`;
+  const existing = registry.get(key) as T | undefined;
+  if (existing !== undefined) return existing;
+  const client = create();
+  registry.set(key, client);
+  return client;
 }
 
 /** Forget cached clients (the local runner changes endpoints between runs). */
 export function resetClients(): void {
-  cache.clear();
+  registry.clear();
 }

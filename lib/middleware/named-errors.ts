@@ -14,7 +14,8 @@ const isSdkError = (error: unknown): boolean =>
  */
 export function namedErrors(options: { functionName: string; log?: (line: string) => void }): MiddlewareObj<unknown, unknown> {
   if (!options.functionName) throw new TypeError('namedErrors needs a functionName');
-  const log = options.log ?? ((line: string) => console.error(line));
+  // Structured logs belong in CloudWatch; the local runner shows errors in its own progress lines.
+  const log = options.log ?? ((line: string) => (process.env.AWS_LAMBDA_FUNCTION_NAME ? console.error(line) : undefined));
   return {
     onError: function convertError(request) {
       const original = request.error;

@@ -107,7 +107,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         enteredAt.set(name, e.timestamp);
         emit({ kind: 'entered', state: name, type });
       } else if (e.type === 'StateExited') {
-        if (name === 'Rollback') rollback = e.state.output;
+        if (name === 'Rollback') rollback = (e.state.output as { rollback?: unknown } | undefined)?.rollback;
         emit({ kind: 'exited', state: name, type, durationMs: e.timestamp - (enteredAt.get(name) ?? e.timestamp) });
       } else if (e.type === 'StateFailed') {
         emit({ kind: 'failed', state: name, type, durationMs: e.timestamp - (enteredAt.get(name) ?? e.timestamp), ...(e.Error ? { error: e.Error } : {}), ...(e.Cause ? { cause: String(e.Cause) } : {}) });

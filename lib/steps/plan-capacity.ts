@@ -7,7 +7,7 @@ import { resolveOnDemandPrice } from '../pricing/on-demand.js';
 import { getSnapshotGp3Price } from '../pricing/snapshot.js';
 import { getSpotPrices } from '../pricing/spot.js';
 import type { Market } from '../types.js';
-import type { PlanPrices, PlanResult, ResolvedDocument } from './document.js';
+import type { PlanPrices, PlanResult, ResolvedDocument } from '../workflow/document.js';
 
 const reason = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
