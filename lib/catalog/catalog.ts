@@ -5,6 +5,7 @@ import {
   type InstanceTypeInfo as Ec2InstanceTypeInfo,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
+import { AwsThrottlingError } from '../errors.js';
 import type { Architecture, InstanceTypeInfo } from '../types.js';
 import { offlineInstanceType } from './offline-table.js';
 
@@ -42,9 +43,12 @@ export async function describeInstanceType(ec2: EC2Client, instanceType: string)
     return record ? fromEc2(record) : undefined;
   } catch (error) {
     if (awsErrorCode(error) === 'InvalidInstanceType') return undefined;
+    const projectError = toProjectError(error, 'DescribeInstanceTypes');
+    // Throttling passes: EC2 can be asked again (the state machine retries). The table is for an EC2 that can't.
+    if (projectError instanceof AwsThrottlingError) throw projectError;
     const offline = offlineInstanceType(instanceType);
     if (offline) return offline;
-    throw toProjectError(error, 'DescribeInstanceTypes');
+    throw projectError;
   }
 }
 

@@ -44,7 +44,9 @@ export function substituteArns(
   definition: AslDefinition,
   arnOf: (functionName: string) => string = (fn) => `arn:aws:lambda:us-east-1:123456789012:function:gpu-deploy-local-${fn}`,
 ): AslDefinition {
-  const copy = structuredClone(definition);
+  // A JSON round trip, not structuredClone: under jest's VM, structuredClone returns objects of another realm,
+  // which aws-local-stepfunctions does not treat as plain objects.
+  const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
   for (const state of Object.values(copy.States)) {
     if (isGetAtt(state.Resource)) state.Resource = arnOf(state.Resource['Fn::GetAtt'][0]);
   }
