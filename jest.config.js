@@ -9,6 +9,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  reporters: ['default', '<rootDir>/test/summary-reporter.mjs'],
   collectCoverageFrom: ['lib/**/*.ts', 'functions/**/*.ts'],
   coverageThreshold: { global: { lines: 90 } },
   coverageReporters: ['text-summary', 'json-summary', 'lcov'],

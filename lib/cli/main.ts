@@ -2,6 +2,10 @@ import { parseArgs } from 'node:util';
 import { GpuDeployError } from '../errors.js';
 import { processIo, printJson, type Io } from './output.js';
 import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
+import { amiCommand } from './ami.js';
+import { doctorCommand } from './doctor.js';
+import { gpusCommand } from './gpus.js';
+import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
 
 const USAGE = `gpu-deploy: turn a GPU request into a verified, GPU-ready EC2 instance.
@@ -12,6 +16,17 @@ Usage:
       AWS emulator; --aws uses whatever the AWS SDK is configured for (AWS_PROFILE, AWS_REGION, ...).
       Local simulation: --simulate-host FAULT, --simulate-no-capacity ZONE[,ZONE], --simulate-failed-stage STAGE,
       --simulate-ssm-offline, --wait-ms N.
+
+  gpu-deploy plan [request options] [--local] [--json]
+      Validation, the AMI, the ordered launch attempts (zone x market) and the cost estimate. Launches nothing.
+  gpu-deploy ami [--region R] [--os-type O] [--architecture A] [--ami-type K] [--local] [--json]
+      The Deep Learning AMI a deployment would use, and how it was found.
+  gpu-deploy gpus [--region R] [--instance-type T] [--local] [--json]
+      NVIDIA GPU instance types of the region: GPU, memory, vCPUs, architecture, zones, on-demand and spot price.
+  gpu-deploy doctor [--skip-docker] [--skip-ollama] [--json]
+      The GPU health check that deployments run over SSM, on this host. Exit 0 only when the GPU is healthy.
+
+  --local on plan/ami/gpus answers from the local emulator instead of your AWS account.
 
 Request options (flags over --config file over defaults):
   --instance-type T      EC2 GPU instance type (default g5.xlarge)
@@ -78,6 +93,26 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           io,
         );
         return summary.exitCode;
+      }
+      case 'plan':
+      case 'ami': {
+        const { values } = parseArgs({ args: rest, options: { ...REQUEST_OPTION_SPEC, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
+        const request = requestFromOptions(values);
+        const options = { local: values.local === true, json };
+        return command === 'plan' ? await planCommand(request, options, io) : await amiCommand(request, options, io);
+      }
+      case 'gpus': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { region: { type: 'string' }, 'instance-type': { type: 'string' }, local: { type: 'boolean' }, json: { type: 'boolean' } },
+          strict: true,
+        });
+        const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
+        return await gpusCommand({ region, ...(values['instance-type'] ? { instanceType: values['instance-type'] } : {}), local: values.local === true, json }, io);
+      }
+      case 'doctor': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, 'skip-docker': { type: 'boolean' }, 'skip-ollama': { type: 'boolean' } }, strict: true });
+        return await doctorCommand({ json, skipDocker: values['skip-docker'] === true, skipOllama: values['skip-ollama'] === true }, io);
       }
       default:
         io.err(`error: unknown command "${command}"\n\n${USAGE}`);

@@ -1,4 +1,4 @@
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import { namedErrors } from './named-errors.js';
 
 /**
@@ -6,6 +6,7 @@ import { namedErrors } from './named-errors.js';
  * The function is also exposed as `.step` so the local runner and tests call the same code without Lambda.
  */
 export function stepHandler<TEvent, TResult>(functionName: string, step: (event: TEvent) => Promise<TResult>) {
-  const wrapped = middy<TEvent, TResult>(step).use(namedErrors({ functionName }) as never);
+  const wrapped = middy<TEvent, TResult>(step);
+  wrapped.use(namedErrors({ functionName }) as MiddlewareObj<TEvent, TResult>);
   return Object.assign(wrapped, { step });
 }

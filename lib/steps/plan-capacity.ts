@@ -46,7 +46,8 @@ async function gatherPrices(doc: ResolvedDocument, clients: { ec2: EC2Client; pr
 /** The estimate of running the deployment in one market and zone, or undefined when its price is unknown. */
 export function estimateFor(doc: ResolvedDocument, prices: PlanPrices, market: Market, zone: string): CostEstimate | undefined {
   if (!prices.onDemand) return undefined;
-  const spot = prices.spot[zone];
+  // Spot enters only a spot estimate: an on-demand estimate shows what is paid, not what spot would save.
+  const spot = market === 'spot' ? prices.spot[zone] : undefined;
   if (market === 'spot' && !spot) return undefined;
   return estimateCost({
     instanceType: doc.request.instanceType,

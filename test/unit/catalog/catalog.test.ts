@@ -142,6 +142,13 @@ describe('describeInstanceType', () => {
     await expect(failure).rejects.toMatchObject({ details: { code: 'UnauthorizedOperation', operation: 'DescribeInstanceTypes' } });
   });
 
+  test('throttling is not masked by the offline table: AwsThrottlingError even for a known type', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstanceTypesCommand).rejects(awsError('RequestLimitExceeded', 503));
+    // Act + Assess
+    await expect(describeInstanceType(ec2, 'g5.xlarge')).rejects.toBeInstanceOf(AwsThrottlingError);
+  });
+
   test('throttling with no table row → AwsThrottlingError', async () => {
     // Prepare
     ec2Mock.on(DescribeInstanceTypesCommand).rejects(awsError('RequestLimitExceeded', 503));

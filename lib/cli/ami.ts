@@ -1,0 +1,20 @@
+import { getLatestDlami } from '../ami/resolve.js';
+import { ec2Client } from '../aws/ec2.js';
+import { ssmClient } from '../aws/ssm.js';
+import { parseRequest } from '../request.js';
+import type { ResolvedAmi } from '../types.js';
+import { withCloud } from './cloud-scope.js';
+import { printJson, type Io } from './output.js';
+
+/** `gpu-deploy ami`: the DLAMI a deployment with these options would use. */
+export async function amiCommand(request: Record<string, unknown>, options: { local: boolean; json: boolean }, io: Io): Promise<number> {
+  const { region, osType, architecture, amiType } = parseRequest(request);
+  const ami: ResolvedAmi = await withCloud(options.local, region, (l) => io.err(`${l}\n`), () =>
+    getLatestDlami({ ec2: ec2Client(region), ssm: ssmClient(region) }, { region, osType, architecture, amiType }),
+  );
+  const { imageId, name, creationDate, source, needsDriver } = ami;
+  const result = { region, osType, architecture, amiType, imageId, name, creationDate, source, needsDriver };
+  if (options.json) printJson(io, result);
+  else io.out(`${imageId}  ${name}\n  created ${creationDate}, found by ${source}${needsDriver ? ' (no DLAMI: UserData installs the NVIDIA driver)' : ''}\n`);
+  return 0;
+}

@@ -1,0 +1,50 @@
+import { ec2Client } from '../aws/ec2.js';
+import { pricingClient } from '../aws/pricing.js';
+import { ssmClient } from '../aws/ssm.js';
+import { parseRequest } from '../request.js';
+import { planStep } from '../steps/plan-capacity.js';
+import { resolveAmiStep } from '../steps/resolve-ami.js';
+import { validateStep } from '../steps/validate-request.js';
+import { withCloud } from './cloud-scope.js';
+import { printJson, type Io } from './output.js';
+
+const money = (value: number | undefined, digits = 4): string => (value === undefined ? '?' : `$${value.toFixed(digits)}`);
+
+/** `gpu-deploy plan`: validation, AMI, the ordered launch attempts and the estimate. Launches nothing. */
+export async function planCommand(raw: Record<string, unknown>, options: { local: boolean; json: boolean }, io: Io): Promise<number> {
+  const { region } = parseRequest(raw);
+  const started = Date.now();
+  const result = await withCloud(options.local, region, (l) => io.err(`${l}\n`), async () => {
+    const execution = { id: 'plan', name: `plan-${started}`, startTime: new Date(started).toISOString() };
+    const validated = await validateStep({ request: raw, execution }, ec2Client);
+    const ami = await resolveAmiStep(validated, { ec2: ec2Client(region), ssm: ssmClient(region) });
+    const plan = await planStep({ ...validated, ami }, { ec2: ec2Client(region), pricing: pricingClient(region) });
+    return { validated, ami, plan };
+  });
+  const { validated, ami, plan } = result;
+  const document = {
+    request: validated.request,
+    instanceType: validated.instanceType,
+    zones: validated.zones,
+    ami,
+    attempts: plan.attempts,
+    estimates: plan.estimates,
+    notes: plan.notes,
+    durationMs: Date.now() - started,
+  };
+  if (options.json) {
+    printJson(io, document);
+    return 0;
+  }
+  const gpu = validated.instanceType.gpu;
+  io.out(`${validated.request.instanceType} in ${region}: ${gpu.count} x ${gpu.manufacturer} ${gpu.model}, ${Math.round(gpu.memoryMiB / 1024)} GiB GPU memory; zones ${validated.zones.join(', ')}\n`);
+  io.out(`AMI ${ami.imageId}  ${ami.name} (${ami.source})\n\nLaunch attempts, in order:\n`);
+  plan.attempts.forEach((a, i) => io.out(`  ${String(i + 1).padStart(2)}. ${a.zone.padEnd(14)} ${a.market.padEnd(10)} ${money(a.expectedHourly)}/h  ${a.reason}\n`));
+  for (const [label, estimate] of Object.entries(plan.estimates)) {
+    if (!estimate) continue;
+    const savings = estimate.savings ? `, saves ${estimate.savings.percent}% ($${estimate.savings.monthly.toFixed(2)}/month)` : '';
+    io.out(`\nEstimate (${label}): ${money(estimate.total.hourly)}/h, $${estimate.total.daily.toFixed(2)}/day, $${estimate.total.monthly.toFixed(2)}/month incl. ${estimate.volume.gib} GiB gp3${savings}\n`);
+  }
+  for (const note of plan.notes) io.out(`note: ${note}\n`);
+  return 0;
+}

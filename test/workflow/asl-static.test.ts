@@ -1,0 +1,244 @@
+/**
+ * Static checks of statemachines/deploy.asl.json: valid ASL, error names from the project's vocabulary, every
+ * Task retried on throttling and guarded by a timeout and a catch route that fits where it sits (before launch:
+ * reject; after launch: roll back), every state reachable, every Lambda defined in HANDLERS and serverless.yml.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ERROR_NAMES } from '../../lib/errors.js';
+import { repoRoot } from '../../lib/local/paths.js';
+import { DEPLOY_DEFINITION_PATH, readDefinition, substituteArns, taskFunctions, type AslState } from '../../lib/workflow/definition.js';
+import { HANDLERS } from '../../lib/workflow/handlers.js';
+
+interface Retrier { ErrorEquals: string[]; MaxAttempts?: number }
+interface Catcher { ErrorEquals: string[]; Next: string; ResultPath?: string }
+type AslValidator = (definition: unknown, options?: { checkArn?: boolean; checkPaths?: boolean }) => {
+  isValid: boolean;
+  errors: Array<{ 'Error code': string; Message: string }>;
+  errorsText: (separator?: string) => string;
+};
+
+const require = createRequire(import.meta.url);
+const aslValidator = require('asl-validator') as AslValidator;
+
+const root = repoRoot();
+const definition = readDefinition();
+const states = definition.States;
+const tasks = taskFunctions(definition);
+const taskNames = Object.keys(tasks);
+const retriersOf = (state: AslState): Retrier[] => (state.Retry ?? []) as Retrier[];
+const catchersOf = (state: AslState): Catcher[] => (state.Catch ?? []) as Catcher[];
+
+/** Successor states by Next, Choices and Default (the normal flow); with `withCatch`, also Catch targets. */
+function successors(state: AslState, withCatch: boolean): string[] {
+  const next: string[] = [];
+  if (typeof state.Next === 'string') next.push(state.Next);
+  for (const rule of (state.Choices ?? []) as Array<{ Next?: string }>) if (rule.Next) next.push(rule.Next);
+  if (typeof state.Default === 'string') next.push(state.Default);
+  if (withCatch) for (const catcher of catchersOf(state)) next.push(catcher.Next);
+  return next;
+}
+
+/** States reachable from `from` (inclusive), not walking past `stop`. */
+function reachable(from: string, withCatch: boolean, stop?: string): Set<string> {
+  const seen = new Set<string>();
+  const queue = [from];
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    if (seen.has(name) || name === stop) continue;
+    seen.add(name);
+    const state = states[name];
+    if (state) queue.push(...successors(state, withCatch));
+  }
+  return seen;
+}
+
+/** AWS's own error names that a Retry or Catch may use (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html). */
+const STATES_ERRORS = [
+  'States.ALL', 'States.DataLimitExceeded', 'States.ExceedToleratedFailureThreshold', 'States.HeartbeatTimeout',
+  'States.Http.Socket', 'States.IntrinsicFailure', 'States.ItemReaderFailed', 'States.NoChoiceMatched',
+  'States.ParameterPathFailure', 'States.Permissions', 'States.QueryEvaluationError', 'States.ResultPathMatchFailure',
+  'States.ResultWriterFailed', 'States.TaskFailed', 'States.Timeout', 'States.BranchFailed',
+];
+const LAMBDA_ERRORS = [
+  'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException', 'Lambda.Unknown',
+];
+
+describe('deploy ASL: static checks', () => {
+  test('asl-validator accepts the definition once Fn::GetAtt resources are ARNs', () => {
+    // Act
+    const result = aslValidator(substituteArns(definition), { checkArn: true, checkPaths: true });
+
+    // Assess
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  test('every Retry/Catch error name is a States.*, Lambda.* or project error name', () => {
+    // Prepare
+    const names = Object.values(states).flatMap((state) => [...retriersOf(state), ...catchersOf(state)].flatMap((r) => r.ErrorEquals));
+
+    // Assess
+    expect(names.length).toBeGreaterThan(0);
+    const unknown = names.filter((name) => {
+      if (name.startsWith('States.')) return !STATES_ERRORS.includes(name);
+      if (name.startsWith('Lambda.')) return !LAMBDA_ERRORS.includes(name);
+      return !(ERROR_NAMES as string[]).includes(name);
+    });
+    expect(unknown).toEqual([]);
+  });
+
+  test('States.ALL stands alone, in the last retrier/catcher of its state', () => {
+    for (const [name, state] of Object.entries(states)) {
+      for (const list of [retriersOf(state), catchersOf(state)]) {
+        list.forEach((entry, index) => {
+          if (!entry.ErrorEquals.includes('States.ALL')) return;
+          expect({ name, errorEquals: entry.ErrorEquals, last: index === list.length - 1 }).toEqual({ name, errorEquals: ['States.ALL'], last: true });
+        });
+      }
+    }
+  });
+
+  test('the Tasks before Launch reject the request on any error; nothing can reach Rollback from there', () => {
+    // Prepare
+    const preLaunch = [...reachable(definition.StartAt, false, 'Launch')].filter((name) => states[name]?.Type === 'Task');
+
+    // Assess
+    expect(preLaunch).toEqual(['ValidateRequest', 'ResolveAmi', 'PlanCapacity']);
+    for (const name of preLaunch) {
+      const catchers = catchersOf(states[name] as AslState);
+      expect({ name, catchesAll: catchers.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, catchesAll: true });
+      expect(catchers.map((c) => [name, c.Next, c.ResultPath])).toEqual(catchers.map(() => [name, 'RequestRejected', '$.error']));
+    }
+  });
+
+  test('Launch and every Task after it roll back on any error', () => {
+    // Prepare
+    const postLaunch = [...reachable('Launch', false)].filter((name) => states[name]?.Type === 'Task');
+
+    // Assess
+    expect(postLaunch).toEqual(['Launch', 'CheckRunning', 'CheckManaged', 'VerifyGpu', 'GetGpuReport']);
+    for (const name of postLaunch) {
+      const catchers = catchersOf(states[name] as AslState);
+      expect({ name, catchesAll: catchers.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, catchesAll: true });
+      expect(catchers.map((c) => [name, c.Next, c.ResultPath])).toEqual(catchers.map(() => [name, 'Rollback', '$.error']));
+    }
+  });
+
+  test('Rollback keeps the original error: its own failure goes to RollbackFailed under another path', () => {
+    const rollback = states.Rollback as AslState;
+    expect(catchersOf(rollback)).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.rollbackError', Next: 'RollbackFailed' }]);
+    expect(states.RollbackFailed).toMatchObject({ Type: 'Fail', Error: 'RollbackIncompleteError', CausePath: '$.rollbackError.Cause' });
+    expect(states.DeploymentFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+  });
+
+  test('every Task retries AwsThrottlingError and AwsTransientError', () => {
+    for (const name of taskNames) {
+      const retried = retriersOf(states[name] as AslState).flatMap((r) => r.ErrorEquals);
+      expect({ name, throttling: retried.includes('AwsThrottlingError'), transient: retried.includes('AwsTransientError') })
+        .toEqual({ name, throttling: true, transient: true });
+    }
+  });
+
+  test('every Task has a TimeoutSeconds no shorter than its Lambda timeout in serverless.yml', () => {
+    // Prepare
+    const functions = serverlessFunctions();
+
+    // Assess
+    for (const [name, fn] of Object.entries(tasks)) {
+      const timeout = states[name]?.TimeoutSeconds;
+      expect({ name, timeout: typeof timeout }).toEqual({ name, timeout: 'number' });
+      const lambdaTimeout = functions.get(fn)?.timeout ?? providerTimeout();
+      expect({ name, atLeastLambdaTimeout: (timeout as number) >= lambdaTimeout }).toEqual({ name, atLeastLambdaTimeout: true });
+    }
+  });
+
+  test('every state is reachable from StartAt', () => {
+    const seen = reachable(definition.StartAt, true);
+    expect(Object.keys(states).filter((name) => !seen.has(name))).toEqual([]);
+    expect(Object.keys(states)).toContain(definition.StartAt);
+  });
+
+  test('every Task names a function that exists in HANDLERS and in serverless.yml', () => {
+    // Prepare
+    const resourceFunctions = [...new Set(Object.values(tasks))].sort();
+    const declared = [...serverlessFunctions().keys()].sort();
+
+    // Assess
+    expect(Object.values(states).filter((s) => s.Type === 'Task')).toHaveLength(taskNames.length);
+    expect(resourceFunctions).toEqual(Object.keys(HANDLERS).sort());
+    expect(resourceFunctions.filter((fn) => !declared.includes(fn))).toEqual([]);
+    for (const fn of resourceFunctions) expect({ fn, handler: typeof HANDLERS[fn] }).toEqual({ fn, handler: 'function' });
+  });
+});
+
+describe('scripts/check-asl.mjs', () => {
+  const script = join(root, 'scripts', 'check-asl.mjs');
+
+  test('passes on statemachines/*.asl.json', () => {
+    // Act
+    const run = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8' });
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(DEPLOY_DEFINITION_PATH);
+  });
+
+  test('exits 1 and names the problem for an invalid definition', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'check-asl-'));
+    const broken = structuredClone(definition);
+    (broken.States.Launch as AslState).Next = 'NoSuchState';
+    const file = join(dir, 'broken.asl.json');
+    writeFileSync(file, JSON.stringify(broken));
+
+    try {
+      // Act
+      const run = spawnSync(process.execPath, [script, file], { cwd: root, encoding: 'utf8' });
+
+      // Assess
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('broken.asl.json');
+      expect(run.stderr).toContain('NoSuchState');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The `functions:` of serverless.yml (two-space keys under it), with their `timeout:` when set. */
+function serverlessFunctions(): Map<string, { timeout?: number }> {
+  const lines = readFileSync(join(root, 'serverless.yml'), 'utf8').split(/\r?\n/);
+  const functions = new Map<string, { timeout?: number }>();
+  let inFunctions = false;
+  let current: string | undefined;
+  for (const line of lines) {
+    if (/^\S/.test(line)) {
+      inFunctions = /^functions:\s*$/.test(line);
+      current = undefined;
+      continue;
+    }
+    if (!inFunctions) continue;
+    const name = /^ {2}(\w+):\s*$/.exec(line)?.[1];
+    if (name) {
+      current = name;
+      functions.set(name, {});
+      continue;
+    }
+    const timeout = /^ {4}timeout:\s*(\d+)\s*$/.exec(line)?.[1];
+    if (current && timeout) functions.set(current, { timeout: Number(timeout) });
+  }
+  return functions;
+}
+
+/** provider.timeout of serverless.yml (the Lambda default is 6 s when absent). */
+function providerTimeout(): number {
+  const text = readFileSync(join(root, 'serverless.yml'), 'utf8');
+  const provider = /^provider:\s*\n((?: {2}.*\n|\s*\n)*)/m.exec(text)?.[1] ?? '';
+  return Number(/^ {2}timeout:\s*(\d+)/m.exec(provider)?.[1] ?? 6);
+}

@@ -1,0 +1,205 @@
+/**
+ * The real statemachines/deploy.asl.json, run by the real interpreter (runLocally / aws-local-stepfunctions),
+ * with stub Lambdas: every branch of the workflow.
+ */
+import {
+  AmiNotFoundError,
+  AwsAccessDeniedError,
+  CapacityUnavailableError,
+  GpuVerificationFailedError,
+  InstanceStartFailedError,
+  InstanceTypeUnknownError,
+  LaunchPlanEmptyError,
+  RollbackIncompleteError,
+  SsmManagedTimeoutError,
+} from '../../lib/errors.js';
+import { DEPLOYMENT_ID, OUTPUTS, REQUEST, invocationCounts, runWithStubs, type FunctionName } from './stubs.js';
+
+const PRE_LAUNCH = ['ValidateRequest', 'ResolveAmi', 'PlanCapacity'];
+
+describe('deploy state machine: success', () => {
+  test('polls until running, managed and verified, then reports what was deployed', async () => {
+    // Prepare
+    const verifyPending = { commandId: 'cmd-1', sentAt: '2025-01-01T00:00:00.000Z', status: 'pending' };
+    const verifyDone = { ...verifyPending, status: 'done', report: OUTPUTS.report };
+
+    // Act
+    const run = await runWithStubs({
+      checkRunning: [{ state: 'pending' }, { state: 'pending' }, { state: 'running' }],
+      checkManaged: [{ online: false }, { online: true }],
+      verifyGpu: [verifyPending],
+      getGpuReport: [verifyPending, verifyDone],
+    });
+
+    // Assess
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(run.result.output).toEqual({
+      status: 'SUCCEEDED',
+      deploymentId: DEPLOYMENT_ID,
+      region: REQUEST.region,
+      instanceId: OUTPUTS.launch.instanceId,
+      instanceType: OUTPUTS.launch.instanceType,
+      zone: OUTPUTS.launch.zone,
+      market: OUTPUTS.launch.market,
+      imageId: OUTPUTS.ami.imageId,
+      amiName: OUTPUTS.ami.name,
+      amiSource: OUTPUTS.ami.source,
+      estimate: OUTPUTS.launch.estimate,
+      launchAttempts: OUTPUTS.launch.attempts,
+      gpu: OUTPUTS.report,
+    });
+    expect(run.entered).toEqual([
+      'ValidateRequest', 'ResolveAmi', 'PlanCapacity', 'Launch',
+      'WaitUntilRunning', 'CheckRunning', 'IsRunning',
+      'WaitUntilRunning', 'CheckRunning', 'IsRunning',
+      'WaitUntilRunning', 'CheckRunning', 'IsRunning',
+      'WaitUntilManaged', 'CheckManaged', 'IsManaged',
+      'WaitUntilManaged', 'CheckManaged', 'IsManaged',
+      'VerifyGpu',
+      'WaitForGpuReport', 'GetGpuReport', 'IsVerified',
+      'WaitForGpuReport', 'GetGpuReport', 'IsVerified',
+      'DeploymentSucceeded', 'Succeeded',
+    ]);
+    expect(invocationCounts(run.calls)).toEqual({
+      validateRequest: 1, resolveAmi: 1, planCapacity: 1, launch: 1,
+      checkRunning: 3, checkManaged: 2, verifyGpu: 1, getGpuReport: 2, rollback: 0,
+    });
+    expect(run.result.lambdaInvocations).toBe(12);
+    expect(run.result.transitions).toBe(run.entered.length);
+    expect(run.result.rollback).toBeUndefined();
+  });
+
+  test('each Task gets the whole working document: request, execution context and every earlier result', async () => {
+    // Prepare
+    const executionName = 'wf-context-test';
+
+    // Act
+    const run = await runWithStubs({}, executionName);
+
+    // Assess
+    const validateInput = run.calls.validateRequest[0];
+    expect(validateInput).toEqual({
+      request: REQUEST,
+      execution: { id: run.result.executionArn, name: executionName, startTime: expect.any(String) },
+    });
+    expect(run.result.executionArn).toMatch(new RegExp(`:execution:[^:]+:${executionName}$`));
+    const launchInput = run.calls.launch[0];
+    expect(launchInput).toMatchObject({
+      deploymentId: DEPLOYMENT_ID,
+      execution: { id: run.result.executionArn, name: executionName },
+      request: REQUEST,
+      ami: OUTPUTS.ami,
+      plan: OUTPUTS.plan,
+    });
+    expect(run.calls.checkRunning[0]).toMatchObject({ deploymentId: DEPLOYMENT_ID, launch: OUTPUTS.launch });
+    expect(run.calls.getGpuReport[0]).toMatchObject({ verify: { commandId: 'cmd-1', status: 'pending' }, ssm: { online: true } });
+  });
+});
+
+describe('deploy state machine: rejected before launch', () => {
+  const cases: Array<[string, FunctionName, Error]> = [
+    ['ValidateRequest', 'validateRequest', new InstanceTypeUnknownError('No instance type "g5.xlargee"', { hint: 'Did you mean g5.xlarge?' })],
+    ['ValidateRequest', 'validateRequest', new TypeError("Cannot read properties of undefined (reading 'region')")],
+    ['ResolveAmi', 'resolveAmi', new AmiNotFoundError('No DLAMI for ubuntu-22.04 arm64')],
+    ['ResolveAmi', 'resolveAmi', new TypeError('ami.name.match is not a function')],
+    ['PlanCapacity', 'planCapacity', new LaunchPlanEmptyError('No zone offers g5.xlarge under $0.10/h')],
+    ['PlanCapacity', 'planCapacity', new TypeError('plan.attempts is not iterable')],
+  ];
+
+  test.each(cases)('%s throwing %p ends in RequestRejected with that error; nothing launched or rolled back', async (state, fn, error) => {
+    // Act
+    const run = await runWithStubs({ [fn]: [error] });
+
+    // Assess
+    expect(run.result).toMatchObject({ status: 'FAILED', error: error.name, cause: error.message });
+    const failedAt = PRE_LAUNCH.indexOf(state);
+    expect(run.entered).toEqual([...PRE_LAUNCH.slice(0, failedAt + 1), 'RequestRejected']);
+    expect(run.events).toContainEqual({ kind: 'caught', state, type: 'Task' });
+    expect(run.calls[fn]).toHaveLength(1);
+    expect(run.calls.launch).toHaveLength(0);
+    expect(run.calls.rollback).toHaveLength(0);
+  });
+});
+
+describe('deploy state machine: failure after launch rolls back', () => {
+  test('a launch failure rolls back, repeating the rollback until it is done, then fails with the original error', async () => {
+    // Prepare
+    const error = new CapacityUnavailableError('No g5.xlarge capacity in eu-west-1a (spot, on-demand)');
+    const notDone = { done: false, remainingInstances: ['i-0abc1234def567890'], remainingSecurityGroups: ['sg-1'], startedAt: '2025-01-01T00:00:00.000Z' };
+    const done = { done: true, remainingInstances: [], remainingSecurityGroups: [], startedAt: '2025-01-01T00:00:00.000Z' };
+
+    // Act
+    const run = await runWithStubs({ launch: [error], rollback: [notDone, done] });
+
+    // Assess
+    expect(run.result).toMatchObject({ status: 'FAILED', error: 'CapacityUnavailableError', cause: error.message, rollback: done });
+    expect(run.entered).toEqual([
+      ...PRE_LAUNCH, 'Launch',
+      'Rollback', 'IsRolledBack', 'WaitForRollback',
+      'Rollback', 'IsRolledBack', 'DeploymentFailed',
+    ]);
+    expect(run.calls.rollback).toHaveLength(2);
+    // The rollback sees the error it cleans up after, and its own previous step (to keep its deadline).
+    expect(run.calls.rollback[0]).toMatchObject({ deploymentId: DEPLOYMENT_ID, request: REQUEST, error: { Error: 'CapacityUnavailableError', Cause: error.message } });
+    expect(run.calls.rollback[0]).not.toHaveProperty('rollback');
+    expect(run.calls.rollback[1]).toMatchObject({ rollback: notDone, error: { Error: 'CapacityUnavailableError' } });
+    expect(run.calls.checkRunning).toHaveLength(0);
+  });
+
+  const cases: Array<[string, FunctionName, Error, string[]]> = [
+    ['CheckRunning', 'checkRunning', new InstanceStartFailedError('i-0abc went to stopped: Server.InternalError'), ['WaitUntilRunning', 'CheckRunning']],
+    ['CheckManaged', 'checkManaged', new SsmManagedTimeoutError('The SSM agent did not come online in 15 minutes'), ['WaitUntilRunning', 'CheckRunning', 'IsRunning', 'WaitUntilManaged', 'CheckManaged']],
+    ['VerifyGpu', 'verifyGpu', new GpuVerificationFailedError('SendCommand was rejected'), ['WaitUntilRunning', 'CheckRunning', 'IsRunning', 'WaitUntilManaged', 'CheckManaged', 'IsManaged', 'VerifyGpu']],
+    ['VerifyGpu', 'verifyGpu', new TypeError('commandId is undefined'), ['WaitUntilRunning', 'CheckRunning', 'IsRunning', 'WaitUntilManaged', 'CheckManaged', 'IsManaged', 'VerifyGpu']],
+    ['GetGpuReport', 'getGpuReport', new GpuVerificationFailedError('nvidia-smi found no GPU'), ['WaitUntilRunning', 'CheckRunning', 'IsRunning', 'WaitUntilManaged', 'CheckManaged', 'IsManaged', 'VerifyGpu', 'WaitForGpuReport', 'GetGpuReport']],
+    ['Launch', 'launch', new AwsAccessDeniedError('Not authorized to perform ec2:RunInstances'), []],
+  ];
+
+  test.each(cases)('%s throwing %p rolls back and fails with the original error', async (state, fn, error, between) => {
+    // Act
+    const run = await runWithStubs({ [fn]: [error] });
+
+    // Assess
+    expect(run.result).toMatchObject({ status: 'FAILED', error: error.name, cause: error.message });
+    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', ...between, 'Rollback', 'IsRolledBack', 'DeploymentFailed']);
+    expect(run.events).toContainEqual({ kind: 'caught', state, type: 'Task' });
+    expect(run.calls.rollback).toHaveLength(1);
+    expect(run.calls.rollback[0]).toMatchObject({ deploymentId: DEPLOYMENT_ID, error: { Error: error.name, Cause: error.message } });
+    expect(run.result.rollback).toMatchObject({ done: true });
+  });
+});
+
+describe('deploy state machine: rollback failure', () => {
+  test.each([
+    new RollbackIncompleteError('Rollback of gd-wf-test did not finish: instances i-0abc remain'),
+    new AwsAccessDeniedError('Not authorized to perform ec2:TerminateInstances'),
+  ])('a rollback throwing %p ends in RollbackFailed as RollbackIncompleteError, with its cause', async (rollbackError) => {
+    // Prepare
+    const launchError = new CapacityUnavailableError('No capacity');
+
+    // Act
+    const run = await runWithStubs({ launch: [launchError], rollback: [rollbackError] });
+
+    // Assess
+    expect(run.result).toMatchObject({ status: 'FAILED', error: 'RollbackIncompleteError', cause: rollbackError.message });
+    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', 'Rollback', 'RollbackFailed']);
+    expect(run.calls.rollback).toHaveLength(1);
+  });
+});
+
+describe('deploy state machine: known defects (flip to `test` when fixed)', () => {
+  // DeploymentSucceeded reads `$.launch.estimate`, which the launch step leaves out when it has no price
+  // (lib/steps/launch.ts: `...(estimate ? { estimate } : {})`). The Pass state then fails with States.Runtime,
+  // which no Catch can take: the execution FAILS after the GPU was verified, and the instance is left running
+  // without a rollback.
+  test.failing('a launch without a cost estimate still succeeds', async () => {
+    // Prepare
+    const { estimate: _estimate, ...launchWithoutEstimate } = OUTPUTS.launch;
+
+    // Act
+    const run = await runWithStubs({ launch: [launchWithoutEstimate] });
+
+    // Assess
+    expect(run.result.status).toBe('SUCCEEDED');
+  });
+});
