@@ -1,0 +1,58 @@
+import { clientToken, DEPLOYMENT_TAG, deploymentIdFrom, deploymentTags, MANAGED_BY_TAG } from '../../../lib/launch/tags.js';
+
+describe('deploymentTags', () => {
+  test('user tags first, then Name, the deployment id and managed-by', () => {
+    // Act
+    const tags = deploymentTags('dep-1', { team: 'ml', project: 'x' });
+    // Assess
+    expect(tags).toEqual([
+      { Key: 'team', Value: 'ml' },
+      { Key: 'project', Value: 'x' },
+      { Key: 'Name', Value: 'gpu-deploy-dep-1' },
+      { Key: 'gpu-deploy:deployment-id', Value: 'dep-1' },
+      { Key: 'gpu-deploy:managed-by', Value: 'gpu-deploy' },
+    ]);
+    expect(DEPLOYMENT_TAG).toBe('gpu-deploy:deployment-id');
+    expect(MANAGED_BY_TAG).toBe('gpu-deploy:managed-by');
+  });
+
+  test('without extra tags only the project tags; a user Name tag cannot hide the deployment Name (it comes last)', () => {
+    expect(deploymentTags('d').map((t) => t.Key)).toEqual(['Name', DEPLOYMENT_TAG, MANAGED_BY_TAG]);
+    const withName = deploymentTags('d', { Name: 'mine' });
+    expect(withName.filter((t) => t.Key === 'Name').at(-1)?.Value).toBe('gpu-deploy-d');
+  });
+
+  test('the Name tag is cut to 255 characters', () => {
+    expect(deploymentTags('x'.repeat(400)).find((t) => t.Key === 'Name')?.Value).toHaveLength(255);
+  });
+});
+
+describe('clientToken', () => {
+  test('deterministic per execution and attempt, distinct across attempts and executions, at most 64 ASCII chars', () => {
+    // Act
+    const a0 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', 0);
+    const a0again = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', 0);
+    const a1 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', 1);
+    const b0 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-2', 0);
+    // Assess
+    expect(a0).toBe(a0again);
+    expect(new Set([a0, a1, b0]).size).toBe(3);
+    expect(a0).toMatch(/^gd-[0-9a-f]{40}-0$/);
+    expect(a1.endsWith('-1')).toBe(true);
+    expect(clientToken('x'.repeat(10_000), 999).length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('deploymentIdFrom', () => {
+  test.each([
+    ['run-1_ok', 'run-1_ok'],
+    ['a b:c/d', 'a-b-c-d'],
+    ['x'.repeat(100), 'x'.repeat(80)],
+  ])('%p → %p', (name, id) => {
+    expect(deploymentIdFrom(name)).toBe(id);
+  });
+
+  test('an empty name gets a hash, usable in names and tags', () => {
+    expect(deploymentIdFrom('')).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
