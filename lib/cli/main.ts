@@ -42,14 +42,17 @@ Request options (flags over --config file over defaults):
   --json                 one JSON document on stdout; progress on stderr
 `;
 
+const isUsageError = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS');
+
 function fail(io: Io, json: boolean, error: unknown): number {
-  const body =
-    error instanceof GpuDeployError
+  const body = isUsageError(error)
+    ? { error: 'UsageError', message: (error as Error).message, hint: 'See gpu-deploy --help' }
+    : error instanceof GpuDeployError
       ? error.toJSON()
       : { error: error instanceof Error && error.name !== 'Error' ? error.name : 'CliError', message: error instanceof Error ? error.message : String(error) };
   if (json) printJson(io, { status: 'FAILED', ...body });
   else io.err(`error: ${body.error}: ${body.message}${'hint' in body && body.hint ? `\nhint: ${body.hint}` : ''}\n`);
-  return 1;
+  return isUsageError(error) ? 2 : 1;
 }
 
 /** Entry point of the command line; returns the exit code. */

@@ -1,0 +1,96 @@
+import { main } from '../../lib/cli/main.js';
+import { doctorCommand } from '../../lib/cli/doctor.js';
+import type { Io } from '../../lib/cli/output.js';
+import { fakeHostEnv } from '../../lib/verify/fake-host.js';
+
+// The subcommands in-process, each against its own local cloud (--local), as a user would call them.
+function capture(): Io & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return { out: (t) => void (out += t), err: (t) => void (err += t), stdout: () => out, stderr: () => err };
+}
+
+describe('gpu-deploy subcommands', () => {
+  test('help and unknown commands', async () => {
+    const io = capture();
+    expect(await main(['--help'], io)).toBe(0);
+    expect(io.stdout()).toContain('gpu-deploy run');
+    expect(await main([], capture())).toBe(2);
+    const unknown = capture();
+    expect(await main(['launch-now'], unknown)).toBe(2);
+    expect(unknown.stderr()).toContain('unknown command "launch-now"');
+  });
+
+  test('unknown flags and bad requests are named errors', async () => {
+    const io = capture();
+    expect(await main(['run', '--json', '--frobnicate'], io)).toBe(2);
+    expect(JSON.parse(io.stdout())).toMatchObject({ status: 'FAILED', error: 'UsageError' });
+    expect(JSON.parse(io.stdout()).message).toContain('--frobnicate');
+    const bad = capture();
+    expect(await main(['plan', '--architecture', 'riscv'], bad)).toBe(1);
+    expect(bad.stderr()).toContain('RequestInvalidError');
+    expect(bad.stderr()).toContain('architecture must be one of x86_64, arm64');
+    const both = capture();
+    expect(await main(['run', '--local', '--aws', '--json'], both)).toBe(1);
+    expect(JSON.parse(both.stdout()).message).toContain('--local and --aws');
+  });
+
+  test('a config file is validated and flags win over it', async () => {
+    const io = capture();
+    expect(await main(['ami', '--local', '--json', '--config', 'examples/spot-pytorch-ubuntu-24.04.json', '--region', 'us-east-1'], io)).toBe(0);
+    expect(JSON.parse(io.stdout())).toMatchObject({ region: 'us-east-1', osType: 'ubuntu-24.04', amiType: 'pytorch', source: 'describe-images' });
+    expect(JSON.parse(io.stdout()).name).toMatch(/^Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2\.8 \(Ubuntu 24\.04\) \d{8}$/);
+    const missing = capture();
+    expect(await main(['ami', '--json', '--config', 'examples/nope.json'], missing)).toBe(1);
+    expect(JSON.parse(missing.stdout())).toMatchObject({ error: 'RequestInvalidError' });
+  });
+
+  test('ami without a DLAMI for the combination falls back to the standard image', async () => {
+    const io = capture();
+    expect(await main(['ami', '--local', '--os-type', 'amazon-linux-2', '--architecture', 'arm64'], io)).toBe(0);
+    expect(io.stdout()).toContain('amzn2-ami-kernel-5.10-hvm');
+    expect(io.stdout()).toContain('UserData installs the NVIDIA driver');
+  });
+
+  test('plan prints the ordered attempts and the estimate', async () => {
+    const io = capture();
+    expect(await main(['plan', '--local', '--json', '--instance-type', 'g5.xlarge', '--market', 'auto'], io)).toBe(0);
+    const plan = JSON.parse(io.stdout()) as Record<string, any>;
+    expect(plan.attempts[0].market).toBe('spot');
+    expect(plan.attempts.at(-1).market).toBe('on-demand');
+    expect(plan.estimates.onDemand.instance.onDemandHourly).toBe(1.006);
+    expect(plan.estimates.spot.savings.percent).toBeGreaterThan(0);
+    const table = capture();
+    expect(await main(['plan', '--local', '--instance-type', 'g4dn.xlarge', '--market', 'on-demand'], table)).toBe(0);
+    expect(table.stdout()).toContain('Launch attempts, in order:');
+    expect(table.stdout()).toContain('Estimate (onDemand)');
+  });
+
+  test('gpus lists NVIDIA types with zones and prices', async () => {
+    const io = capture();
+    expect(await main(['gpus', '--local', '--json', '--instance-type', 'g5.xlarge'], io)).toBe(0);
+    const { gpus } = JSON.parse(io.stdout()) as { gpus: Record<string, any>[] };
+    expect(gpus).toEqual([expect.objectContaining({ instanceType: 'g5.xlarge', gpuModel: 'A10G', gpuCount: 1, onDemandHourly: 1.006, architectures: ['x86_64'] })]);
+    expect(gpus[0]!.zones.length).toBeGreaterThan(0);
+    const table = capture();
+    expect(await main(['gpus', '--local', '--instance-type', 'g5g.xlarge'], table)).toBe(0);
+    expect(table.stdout()).toContain('g5g.xlarge');
+    expect(table.stdout()).toContain('arm64');
+  });
+
+  test('doctor: healthy on a simulated GPU host, the named code on a broken one', async () => {
+    const healthy = capture();
+    expect(await doctorCommand({ json: false, skipDocker: false, skipOllama: false }, healthy, fakeHostEnv({ gpuModel: 'NVIDIA L4', gpuCount: 2 }))).toBe(0);
+    expect(healthy.stdout()).toContain('GPU 1: NVIDIA L4');
+    const broken = capture();
+    expect(await doctorCommand({ json: true, skipDocker: true, skipOllama: true }, broken, fakeHostEnv({ fault: 'driver-mismatch' }))).toBe(1);
+    expect(JSON.parse(broken.stdout())).toMatchObject({ status: 'UNHEALTHY', error: 'DRIVER_LIBRARY_MISMATCH' });
+  });
+
+  test('doctor on this machine (no GPU) reports nvidia-smi missing', async () => {
+    const io = capture();
+    const env = { ...process.env, PATH: '/usr/bin:/bin', GPU_DEPLOY_STATUS_FILE: '/dev/null/none' };
+    expect(await doctorCommand({ json: true, skipDocker: true, skipOllama: true }, io, env)).toBe(1);
+    expect(JSON.parse(io.stdout()).error).toBe('NVIDIA_SMI_MISSING');
+  });
+});
