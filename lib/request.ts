@@ -22,6 +22,12 @@ export const REQUEST_DEFAULTS = {
   timeouts: { runningSeconds: 600, managedSeconds: 900, verifySeconds: 900 },
 } as const satisfies Partial<DeploymentRequest>;
 
+/**
+ * The polling deadlines together stay well inside the state machine's TimeoutSeconds (7200): a run that hit that
+ * limit would end without Rollback, so the request may not ask for it.
+ */
+export const MAX_TOTAL_TIMEOUT_SECONDS = 5400;
+
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
@@ -132,11 +138,18 @@ function parseTimeouts(problems: Problems, value: unknown): Timeouts {
     problems.push('timeouts must be an object with runningSeconds, managedSeconds, verifySeconds');
     return { ...defaults };
   }
-  return {
+  const timeouts = {
     runningSeconds: number(problems, 'timeouts.runningSeconds', value.runningSeconds, 1, 3600, true) ?? defaults.runningSeconds,
     managedSeconds: number(problems, 'timeouts.managedSeconds', value.managedSeconds, 1, 3600, true) ?? defaults.managedSeconds,
     verifySeconds: number(problems, 'timeouts.verifySeconds', value.verifySeconds, 1, 3600, true) ?? defaults.verifySeconds,
   };
+  const total = timeouts.runningSeconds + timeouts.managedSeconds + timeouts.verifySeconds;
+  if (total > MAX_TOTAL_TIMEOUT_SECONDS) {
+    problems.push(
+      `timeouts add up to ${total}s; at most ${MAX_TOTAL_TIMEOUT_SECONDS}s, so rollback always fits inside the state machine's own 2-hour limit`,
+    );
+  }
+  return timeouts;
 }
 
 function parseTags(problems: Problems, value: unknown): Record<string, string> {

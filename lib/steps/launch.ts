@@ -34,6 +34,7 @@ export async function launchStep(
     plan.attempts,
     (attempt) => markUnavailable(request.region, attempt),
   );
-  const estimate = estimateFor(doc, plan.prices, launched.market, launched.zone);
-  return { ...launched, ...(estimate ? { estimate } : {}) };
+  // Always present (null when a price is unknown): the ASL's success output reads $.launch.estimate.
+  const estimate = estimateFor(doc, plan.prices, launched.market, launched.zone) ?? null;
+  return { ...launched, estimate };
 }

@@ -48,7 +48,7 @@ export interface PlannedDocument extends ResolvedDocument {
 export type { CostEstimate };
 
 export interface LaunchedDocument extends PlannedDocument {
-  launch: LaunchedInstance & { estimate?: CostEstimate };
+  launch: LaunchedInstance & { estimate: CostEstimate | null };
 }
 
 export interface VerifyState {

@@ -96,7 +96,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   let transitions = 0;
   let rollback: unknown;
   const enteredAt = new Map<string, number>();
-  const emit = options.onEvent ?? (() => undefined);
+  const onEvent = options.onEvent ?? (() => undefined);
+  // A failing progress callback must not turn a deployment's outcome into a failure.
+  const emit = (event: ProgressEvent): void => {
+    try {
+      onEvent(event);
+    } catch {
+      // ignored: progress is best-effort
+    }
+  };
   const logs = (async () => {
     for await (const event of execution.eventLogs) {
       const e = event as { type: string; timestamp: number; state?: { name: string; type: string; output?: unknown }; Error?: string; Cause?: string };

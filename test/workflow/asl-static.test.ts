@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ERROR_NAMES } from '../../lib/errors.js';
+import { ERROR_NAMES, REQUEST_ERROR_NAMES } from '../../lib/errors.js';
 import { repoRoot } from '../../lib/local/paths.js';
 import { DEPLOY_DEFINITION_PATH, readDefinition, substituteArns, taskFunctions, type AslState } from '../../lib/workflow/definition.js';
 import { HANDLERS } from '../../lib/workflow/handlers.js';
@@ -103,7 +103,7 @@ describe('deploy ASL: static checks', () => {
     }
   });
 
-  test('the Tasks before Launch reject the request on any error; nothing can reach Rollback from there', () => {
+  test('the Tasks before Launch reject the request on request errors, fail planning on any other; nothing can reach Rollback from there', () => {
     // Prepare
     const preLaunch = [...reachable(definition.StartAt, false, 'Launch')].filter((name) => states[name]?.Type === 'Task');
 
@@ -112,7 +112,10 @@ describe('deploy ASL: static checks', () => {
     for (const name of preLaunch) {
       const catchers = catchersOf(states[name] as AslState);
       expect({ name, catchesAll: catchers.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, catchesAll: true });
-      expect(catchers.map((c) => [name, c.Next, c.ResultPath])).toEqual(catchers.map(() => [name, 'RequestRejected', '$.error']));
+      expect(catchers.map((c) => [name, c.ErrorEquals, c.Next, c.ResultPath])).toEqual([
+        [name, [...REQUEST_ERROR_NAMES], 'RequestRejected', '$.error'],
+        [name, ['States.ALL'], 'PlanningFailed', '$.error'],
+      ]);
     }
   });
 

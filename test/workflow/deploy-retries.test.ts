@@ -50,9 +50,9 @@ describe('deploy state machine: retries', () => {
 
   // Which terminal state each Task's catch route leads to when its error is not retried away.
   const routes: Array<[string, string[]]> = [
-    ['ValidateRequest', ['RequestRejected']],
-    ['ResolveAmi', ['RequestRejected']],
-    ['PlanCapacity', ['RequestRejected']],
+    ['ValidateRequest', ['PlanningFailed']],
+    ['ResolveAmi', ['PlanningFailed']],
+    ['PlanCapacity', ['PlanningFailed']],
     ['Launch', ['Rollback', 'IsRolledBack', 'DeploymentFailed']],
     ['CheckRunning', ['Rollback', 'IsRolledBack', 'DeploymentFailed']],
     ['CheckManaged', ['Rollback', 'IsRolledBack', 'DeploymentFailed']],

@@ -271,6 +271,18 @@ describe('launchInstance', () => {
     expect(ec2Mock.commandCalls(RunInstancesCommand)).toHaveLength(1);
   });
 
+  test('an error without an AWS code → LaunchFailedError with code Unknown', async () => {
+    // Prepare
+    network();
+    ec2Mock.on(RunInstancesCommand).rejects(new Error('socket hang up'));
+    // Act + Assess
+    await expect(launchInstance(ec2, INPUT, [OD_A])).rejects.toMatchObject({
+      name: 'LaunchFailedError',
+      message: 'RunInstances failed in us-east-1a (on-demand): Unknown',
+      details: { code: 'Unknown' },
+    });
+  });
+
   test('throttling is not walked: AwsThrottlingError after the first call', async () => {
     // Prepare
     network();

@@ -113,6 +113,18 @@ describe('cleanupDeployment', () => {
     expect(ec2Mock.commandCalls(DeleteSecurityGroupCommand).map((c) => c.args[0].input)).toEqual([{ GroupId: 'sg-1' }, { GroupId: 'sg-2' }]);
   });
 
+  test('an instance record without a state is treated as live and terminated; one without an id is skipped', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-nostate' }, { State: { Name: 'running' } }] }] });
+    ec2Mock.on(TerminateInstancesCommand).resolves({});
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({});
+    // Act
+    const status = await cleanupDeployment(ec2, 'dep-1');
+    // Assess
+    expect(ec2Mock.commandCalls(TerminateInstancesCommand)[0]?.args[0].input).toEqual({ InstanceIds: ['i-nostate'] });
+    expect(status).toMatchObject({ remainingInstances: ['i-nostate'], done: false });
+  });
+
   test('nothing tagged at all: done at once', async () => {
     // Prepare
     ec2Mock.on(DescribeInstancesCommand).resolves({});

@@ -1,0 +1,80 @@
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { InstanceStartFailedError, InstanceStartTimeoutError } from '../../../lib/errors.js';
+import { checkRunningStep } from '../../../lib/steps/check-running.js';
+import { after, awsError, launchedDoc } from './fixtures.js';
+
+const ec2Mock = mockClient(EC2Client);
+const ec2 = new EC2Client({ region: 'us-east-1' });
+
+const state = (Name: string, reason?: string): void => {
+  ec2Mock.on(DescribeInstancesCommand).resolves({
+    Reservations: [{ Instances: [{ InstanceId: 'i-0123456789abcdef0', State: { Name: Name as never }, ...(reason ? { StateReason: { Message: reason } } : {}) }] }],
+  });
+};
+
+beforeEach(() => ec2Mock.reset());
+
+describe('checkRunningStep', () => {
+  test('running', async () => {
+    // Prepare
+    state('running');
+    // Act + Assess
+    expect(await checkRunningStep(launchedDoc(), ec2, after(30))).toEqual({ state: 'running' });
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0]?.args[0].input).toEqual({ InstanceIds: ['i-0123456789abcdef0'] });
+  });
+
+  test('running after the deadline is still fine', async () => {
+    state('running');
+    expect(await checkRunningStep(launchedDoc(), ec2, after(10_000))).toEqual({ state: 'running' });
+  });
+
+  test('pending before the deadline: keep waiting', async () => {
+    // Prepare
+    state('pending');
+    // Act + Assess
+    expect(await checkRunningStep(launchedDoc({ timeouts: { runningSeconds: 600 } }), ec2, after(600))).toEqual({ state: 'pending' });
+  });
+
+  test('pending past the deadline → InstanceStartTimeoutError', async () => {
+    // Prepare
+    state('pending');
+    // Act
+    const failure = checkRunningStep(launchedDoc({ timeouts: { runningSeconds: 600 } }), ec2, after(601));
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(InstanceStartTimeoutError);
+    await expect(failure).rejects.toMatchObject({
+      message: 'Instance i-0123456789abcdef0 was still pending after 600s',
+      hint: 'Raise timeouts.runningSeconds or try another zone',
+    });
+  });
+
+  test.each(['terminated', 'shutting-down', 'stopped', 'stopping'])('%s → InstanceStartFailedError', async (name) => {
+    // Prepare
+    state(name, 'Server.SpotInstanceTermination: Spot instance termination');
+    // Act
+    const failure = checkRunningStep(launchedDoc(), ec2, after(5));
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(InstanceStartFailedError);
+    await expect(failure).rejects.toMatchObject({
+      message: `Instance i-0123456789abcdef0 is ${name} instead of running: Server.SpotInstanceTermination: Spot instance termination`,
+      details: { instanceId: 'i-0123456789abcdef0', state: name },
+    });
+  });
+
+  test('an instance EC2 no longer knows → InstanceStartFailedError with that reason', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound'));
+    // Act + Assess
+    await expect(checkRunningStep(launchedDoc(), ec2, after(5))).rejects.toThrow(
+      'Instance i-0123456789abcdef0 is terminated instead of running: EC2 no longer knows the instance',
+    );
+  });
+
+  test('terminated without a reason: the message ends at the state', async () => {
+    // Prepare
+    state('terminated');
+    // Act + Assess
+    await expect(checkRunningStep(launchedDoc(), ec2, after(5))).rejects.toThrow(/^Instance i-0123456789abcdef0 is terminated instead of running$/);
+  });
+});

@@ -1,0 +1,111 @@
+import {
+  DescribeInstancesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { clearUnavailable, recentlyUnavailable } from '../../../lib/capacity/unavailable.js';
+import { launchStep } from '../../../lib/steps/launch.js';
+import { awsError, plannedDoc, PRICES } from './fixtures.js';
+
+const ec2Mock = mockClient(EC2Client);
+const ec2 = new EC2Client({ region: 'us-east-1' });
+
+const userDataOf = (call: number): string => {
+  const input = ec2Mock.commandCalls(RunInstancesCommand)[call]?.args[0].input;
+  return Buffer.from(input?.UserData ?? '', 'base64').toString('utf8');
+};
+
+beforeEach(() => {
+  ec2Mock.reset();
+  clearUnavailable();
+  ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: 'subnet-b', VpcId: 'vpc-1', AvailabilityZone: 'us-east-1b' }] });
+  ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] });
+});
+
+describe('launchStep', () => {
+  test('a DLAMI: UserData for the dlami source, the root volume at least the snapshot size, the spot estimate', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves({
+      Instances: [{ InstanceId: 'i-1', InstanceType: 'g5.xlarge', Placement: { AvailabilityZone: 'us-east-1b' }, InstanceLifecycle: 'spot', SubnetId: 'subnet-b' }],
+    });
+    // Act
+    const launch = await launchStep(plannedDoc({ rootVolumeGiB: 50 }, { rootSnapshotGiB: 75 }), ec2, {});
+    // Assess
+    expect(launch).toMatchObject({ instanceId: 'i-1', market: 'spot', zone: 'us-east-1b', reused: false });
+    expect(launch.estimate).toMatchObject({ market: 'spot', instance: { hourly: PRICES.spot['us-east-1b']?.usdPerHour }, volume: { gib: 75 } });
+    const input = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input;
+    expect(input?.ImageId).toBe('ami-0abc');
+    expect(input?.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize).toBe(75);
+    expect(input).not.toHaveProperty('IamInstanceProfile');
+    const script = userDataOf(0);
+    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(script).toContain("readonly AMI_SOURCE='dlami'");
+    expect(script).toContain("readonly DEPLOYMENT_ID='dep-1'");
+    expect(script).toContain("readonly OLLAMA_ENABLED='true'");
+  });
+
+  test('a standard AMI (needsDriver): UserData installs the driver (amiSource standard); a bigger request wins over the snapshot', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1', Placement: { AvailabilityZone: 'us-east-1b' } }] });
+    // Act
+    await launchStep(plannedDoc({ rootVolumeGiB: 200, ollama: { enabled: false } }, { source: 'standard-fallback', needsDriver: true, rootSnapshotGiB: 8 }), ec2, {});
+    // Assess
+    const script = userDataOf(0);
+    expect(script).toContain("readonly AMI_SOURCE='standard'");
+    expect(script).toContain("readonly OLLAMA_ENABLED='false'");
+    expect(ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize).toBe(200);
+  });
+
+  test('no snapshot size known: the request size', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1' }] });
+    // Act
+    await launchStep(plannedDoc({ rootVolumeGiB: 64 }, { rootSnapshotGiB: undefined }), ec2, {});
+    // Assess
+    expect(ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize).toBe(64);
+  });
+
+  test('the instance profile, subnet, tags and execution token reach RunInstances', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1' }] });
+    const doc = plannedDoc({ subnetId: 'subnet-0123abcd', tags: { team: 'ml' } });
+    // Act
+    await launchStep(doc, ec2, { instanceProfileName: 'gpu-deploy-instance' });
+    // Assess
+    const input = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input;
+    expect(input?.IamInstanceProfile).toEqual({ Name: 'gpu-deploy-instance' });
+    expect(ec2Mock.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input).toEqual({ SubnetIds: ['subnet-0123abcd'] });
+    expect(input?.TagSpecifications?.[0]?.Tags).toContainEqual({ Key: 'team', Value: 'ml' });
+    expect(input?.ClientToken).toMatch(/^gd-[0-9a-f]{40}-0$/);
+  });
+
+  test('a capacity error is remembered for the next plan and the next attempt is launched (on-demand estimate)', async () => {
+    // Prepare
+    ec2Mock
+      .on(RunInstancesCommand)
+      .rejectsOnce(awsError('InsufficientInstanceCapacity', 500))
+      .resolves({ Instances: [{ InstanceId: 'i-2', Placement: { AvailabilityZone: 'us-east-1a' } }] });
+    // Act
+    const launch = await launchStep(plannedDoc(), ec2, {});
+    // Assess
+    expect(launch).toMatchObject({ instanceId: 'i-2', market: 'on-demand', zone: 'us-east-1a' });
+    expect(launch.estimate).toMatchObject({ market: 'on-demand', instance: { hourly: 1.006 } });
+    expect([...recentlyUnavailable('us-east-1', 'g5.xlarge', ['us-east-1a', 'us-east-1b'])]).toEqual(['us-east-1b|spot']);
+  });
+
+  test('without an on-demand price the launch carries no estimate', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1', InstanceLifecycle: 'spot', Placement: { AvailabilityZone: 'us-east-1b' } }] });
+    const { onDemand: _omitted, ...prices } = PRICES;
+    // Act
+    const launch = await launchStep(plannedDoc({}, {}, { prices }), ec2, {});
+    // Assess
+    expect(launch.instanceId).toBe('i-1');
+    // No estimate: absent or null (the ASL's success output reads $.launch.estimate, so it may be kept as null).
+    expect(launch.estimate ?? null).toBeNull();
+  });
+});

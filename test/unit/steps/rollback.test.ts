@@ -1,0 +1,93 @@
+import { DeleteSecurityGroupCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { RollbackIncompleteError } from '../../../lib/errors.js';
+import { ROLLBACK_DEADLINE_SECONDS, rollbackStep } from '../../../lib/steps/rollback.js';
+import { after, awsError, LAUNCHED_AT } from './fixtures.js';
+
+const ec2Mock = mockClient(EC2Client);
+const ec2 = new EC2Client({ region: 'us-east-1' });
+const DOC = { deploymentId: 'dep-1', request: { region: 'us-east-1' } };
+
+function stillRunning(): void {
+  ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'shutting-down' } }] }] });
+  ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] });
+}
+
+beforeEach(() => ec2Mock.reset());
+
+describe('rollbackStep', () => {
+  test('everything gone: done, and the first call records when rollback started', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'running' } }] }] });
+    ec2Mock.on(TerminateInstancesCommand).resolves({});
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({});
+    const now = after(0);
+    // Act
+    const status = await rollbackStep(DOC, ec2, now);
+    // Assess
+    expect(status).toMatchObject({ remainingInstances: ['i-1'], done: false, startedAt: now.toISOString() });
+    expect(ec2Mock.commandCalls(TerminateInstancesCommand)[0]?.args[0].input).toEqual({ InstanceIds: ['i-1'] });
+  });
+
+  test('done: instances terminated and group deleted', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'terminated' } }] }] });
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] });
+    ec2Mock.on(DeleteSecurityGroupCommand).resolves({});
+    // Act
+    const status = await rollbackStep({ ...DOC, rollback: { startedAt: LAUNCHED_AT } }, ec2, after(60));
+    // Assess
+    expect(status).toEqual({
+      remainingInstances: [],
+      terminatedInstances: ['i-1'],
+      deletedSecurityGroups: ['sg-1'],
+      remainingSecurityGroups: [],
+      done: true,
+      startedAt: LAUNCHED_AT,
+    });
+  });
+
+  test('not done before the deadline keeps the original startedAt', async () => {
+    // Prepare
+    stillRunning();
+    // Act
+    const status = await rollbackStep({ ...DOC, rollback: { startedAt: LAUNCHED_AT } }, ec2, after(ROLLBACK_DEADLINE_SECONDS));
+    // Assess
+    expect(status).toMatchObject({ done: false, startedAt: LAUNCHED_AT, remainingInstances: ['i-1'], remainingSecurityGroups: ['sg-1'] });
+  });
+
+  test('not done after the deadline → RollbackIncompleteError naming what remains', async () => {
+    // Prepare
+    stillRunning();
+    // Act
+    const failure = rollbackStep({ ...DOC, rollback: { startedAt: LAUNCHED_AT } }, ec2, after(ROLLBACK_DEADLINE_SECONDS + 1));
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(RollbackIncompleteError);
+    await expect(failure).rejects.toMatchObject({
+      message: 'Rollback of dep-1 did not finish: instances i-1, security groups sg-1 remain',
+      hint: 'Run gpu-deploy teardown dep-1, or delete resources tagged gpu-deploy:deployment-id=dep-1',
+      details: { remainingInstances: ['i-1'], remainingSecurityGroups: ['sg-1'], done: false },
+    });
+  });
+
+  test('past the deadline with only a group held by an ENI: the message says no instances', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({});
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] });
+    ec2Mock.on(DeleteSecurityGroupCommand).rejects(awsError('DependencyViolation'));
+    // Act + Assess
+    await expect(rollbackStep({ ...DOC, rollback: { startedAt: LAUNCHED_AT } }, ec2, after(ROLLBACK_DEADLINE_SECONDS + 1))).rejects.toThrow(
+      'Rollback of dep-1 did not finish: instances none, security groups sg-1 remain',
+    );
+  });
+
+  test('done after the deadline is still done', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({});
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({});
+    // Act
+    const status = await rollbackStep({ ...DOC, rollback: { startedAt: LAUNCHED_AT } }, ec2, after(10 * ROLLBACK_DEADLINE_SECONDS));
+    // Assess
+    expect(status.done).toBe(true);
+  });
+});
