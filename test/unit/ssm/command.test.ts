@@ -1,4 +1,10 @@
-import { GetCommandInvocationCommand, InvocationDoesNotExist, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetCommandInvocationCommand,
+  InvocationDoesNotExist,
+  SendCommandCommand,
+  SSMClient,
+  type CommandInvocationStatus,
+} from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsThrottlingError } from '../../../lib/errors.js';
 import { getInvocation, sendShellCommand } from '../../../lib/ssm/command.js';
@@ -56,7 +62,7 @@ describe('sendShellCommand', () => {
 });
 
 describe('getInvocation', () => {
-  test.each(['Pending', 'InProgress', 'Delayed'])('%s is pending', async (Status) => {
+  test.each<CommandInvocationStatus>(['Pending', 'InProgress', 'Delayed'])('%s is pending', async (Status) => {
     // Prepare
     ssmMock.on(GetCommandInvocationCommand).resolves({ Status });
     // Act + Assess
@@ -96,7 +102,7 @@ describe('getInvocation', () => {
     });
   });
 
-  test.each(['Failed', 'TimedOut', 'Cancelled'])('%s → done and not ok', async (Status) => {
+  test.each<CommandInvocationStatus>(['Failed', 'TimedOut', 'Cancelled'])('%s → done and not ok', async (Status) => {
     // Prepare
     ssmMock.on(GetCommandInvocationCommand).resolves({ Status, StatusDetails: `${Status} details`, ResponseCode: 1, StandardErrorContent: 'boom' });
     // Act

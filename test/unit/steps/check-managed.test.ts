@@ -23,6 +23,14 @@ describe('checkManagedStep', () => {
     ]);
   });
 
+  test('the clock defaults to now: just launched and not registered is still waiting', async () => {
+    // Prepare
+    ssmMock.on(DescribeInstanceInformationCommand).resolves({});
+    const doc = launchedDoc({ timeouts: TIMEOUTS }, { launchedAt: new Date().toISOString() });
+    // Act + Assess
+    expect(await checkManagedStep(doc, ssm)).toEqual({ pingStatus: 'NotRegistered', online: false });
+  });
+
   test('online even past the deadline', async () => {
     ssmMock.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [{ PingStatus: 'Online' }] });
     expect((await checkManagedStep(launchedDoc({ timeouts: TIMEOUTS }), ssm, after(100_000))).online).toBe(true);

@@ -24,6 +24,14 @@ describe('checkRunningStep', () => {
     expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0]?.args[0].input).toEqual({ InstanceIds: ['i-0123456789abcdef0'] });
   });
 
+  test('the clock defaults to now: a long-pending instance launched an hour ago has timed out', async () => {
+    // Prepare
+    state('pending');
+    const doc = launchedDoc({}, { launchedAt: new Date(Date.now() - 3_600_000).toISOString() });
+    // Act + Assess
+    await expect(checkRunningStep(doc, ec2)).rejects.toBeInstanceOf(InstanceStartTimeoutError);
+  });
+
   test('running after the deadline is still fine', async () => {
     state('running');
     expect(await checkRunningStep(launchedDoc(), ec2, after(10_000))).toEqual({ state: 'running' });

@@ -97,6 +97,7 @@ export function launchedDoc(request: Record<string, unknown> = {}, launch: Parti
       launchedAt: LAUNCHED_AT,
       reused: false,
       attempts: [],
+      estimate: null,
       ...launch,
     },
   };

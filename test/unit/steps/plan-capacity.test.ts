@@ -105,6 +105,17 @@ describe('planStep', () => {
     expect(plan.attempts.map((a) => a.market)).toEqual(['on-demand', 'on-demand']);
   });
 
+  test('market spot: only spot attempts and only a spot estimate', async () => {
+    // Prepare
+    pricingMock.on(GetProductsCommand).resolves({ PriceList: [productDoc()] });
+    spotPrices({ 'us-east-1a': '0.45' });
+    // Act
+    const plan = await planStep(resolvedDoc({ market: 'spot' }), clients);
+    // Assess
+    expect(plan.attempts.map((a) => `${a.zone}/${a.market}`)).toEqual(['us-east-1a/spot']);
+    expect(Object.keys(plan.estimates)).toEqual(['spot']);
+  });
+
   test('zones that just ran out of capacity are planned last', async () => {
     // Prepare
     pricingMock.on(GetProductsCommand).resolves({ PriceList: [productDoc()] });

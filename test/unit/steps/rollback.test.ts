@@ -81,6 +81,27 @@ describe('rollbackStep', () => {
     );
   });
 
+  test('past the deadline with only an instance left: the message says no security groups', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'shutting-down' } }] }] });
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({});
+    // Act + Assess
+    await expect(rollbackStep({ ...DOC, rollback: { startedAt: LAUNCHED_AT } }, ec2, after(ROLLBACK_DEADLINE_SECONDS + 1))).rejects.toThrow(
+      'Rollback of dep-1 did not finish: instances i-1, security groups none remain',
+    );
+  });
+
+  test('the clock defaults to now: a first call starts the rollback now', async () => {
+    // Prepare
+    stillRunning();
+    const before = Date.now();
+    // Act
+    const status = await rollbackStep(DOC, ec2);
+    // Assess
+    expect(Date.parse(status.startedAt)).toBeGreaterThanOrEqual(before);
+    expect(status.done).toBe(false);
+  });
+
   test('done after the deadline is still done', async () => {
     // Prepare
     ec2Mock.on(DescribeInstancesCommand).resolves({});
