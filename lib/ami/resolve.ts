@@ -21,9 +21,10 @@ export interface AmiClients {
 
 /** AMI ids change weekly at most; hours of caching spare every deployment the lookups (Karpenter does the same). */
 export const AMI_CACHE_TTL_MS = 6 * 60 * 60 * 1000;
-const defaultCache = new TtlCache<string, ResolvedAmi & { rootSnapshotGiB?: number }>({ ttlMs: AMI_CACHE_TTL_MS });
 
-export type ResolvedImage = ResolvedAmi & { rootSnapshotGiB?: number };
+/** The AMI plus what the launch needs of it: its root device name and snapshot size. */
+export type ResolvedImage = ResolvedAmi & { rootSnapshotGiB?: number; rootDeviceName?: string };
+const defaultCache = new TtlCache<string, ResolvedImage>({ ttlMs: AMI_CACHE_TTL_MS });
 
 const cacheKey = (q: AmiQuery): string => [q.region, q.osType, q.architecture, q.amiType, q.driver ?? 'oss'].join('|');
 
@@ -55,6 +56,8 @@ function toResolved(image: Image, architecture: Architecture, source: ResolvedAm
     needsDriver: source === 'standard-fallback',
   };
   if (rootDevice?.Ebs?.VolumeSize) resolved.rootSnapshotGiB = rootDevice.Ebs.VolumeSize;
+  // Amazon Linux boots from /dev/xvda, Ubuntu from /dev/sda1: the launch must map the image's own root device.
+  if (image.RootDeviceName) resolved.rootDeviceName = image.RootDeviceName;
   return resolved;
 }
 

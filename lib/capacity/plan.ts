@@ -46,7 +46,10 @@ export function buildLaunchPlan(input: PlanInput): LaunchAttempt[] {
       const price = spotPrices[zone];
       if (price === undefined) continue;
       if (price > spotCeiling) continue;
-      const saving = onDemandHourly ? ` (${Math.round((1 - price / onDemandHourly) * 100)}% below on-demand)` : '';
+      // auto plans spot only where it saves money; equal to on-demand saves nothing.
+      if (market === 'auto' && onDemandHourly !== undefined && price >= onDemandHourly) continue;
+      const percent = onDemandHourly ? Math.round((1 - price / onDemandHourly) * 100) : undefined;
+      const saving = percent === undefined ? '' : percent >= 0 ? ` (${percent}% below on-demand)` : ` (${-percent}% above on-demand)`;
       spot.push({
         zone,
         market: 'spot',

@@ -6,7 +6,7 @@ import {
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, callAws, CAPACITY_ERROR_CODES, toProjectError } from '../aws/classify.js';
-import { CapacityUnavailableError, LaunchFailedError } from '../errors.js';
+import { CapacityUnavailableError, LaunchFailedError, NetworkNotFoundError } from '../errors.js';
 import type { LaunchAttempt } from '../capacity/plan.js';
 import { DEPLOYMENT_TAG, clientToken, deploymentTags } from './tags.js';
 import { ensureSecurityGroup, findSubnet } from './network.js';
@@ -128,7 +128,18 @@ export async function launchInstance(
 
   const tried: LaunchedInstance['attempts'] = [];
   for (const [index, attempt] of attempts.entries()) {
-    const placement = await findSubnet(ec2, attempt.zone, input.subnetId);
+    let placement;
+    try {
+      placement = await findSubnet(ec2, attempt.zone, input.subnetId);
+    } catch (error) {
+      // A default VPC may lack a subnet in some zone: that attempt is skipped, not the deployment. A subnet the
+      // request named is never skipped.
+      if (error instanceof NetworkNotFoundError && !input.subnetId) {
+        tried.push({ zone: attempt.zone, market: attempt.market, instanceType: attempt.instanceType, outcome: 'NoDefaultSubnet' });
+        continue;
+      }
+      throw error;
+    }
     const securityGroupId = await ensureSecurityGroup(ec2, placement.vpcId, input.deploymentId);
     try {
       const out = await ec2.send(
@@ -156,6 +167,12 @@ export async function launchInstance(
       }
       throw projectError;
     }
+  }
+  if (tried.length > 0 && tried.every((t) => t.outcome === 'NoDefaultSubnet')) {
+    throw new NetworkNotFoundError(`The default VPC has no subnet in any planned zone (${tried.map((t) => t.zone).join(', ')})`, {
+      hint: 'Set subnetId to a subnet in a zone that offers the type, or create a default VPC (aws ec2 create-default-vpc)',
+      details: { tried },
+    });
   }
   throw new CapacityUnavailableError(
     `No capacity for ${attempts[0]?.instanceType ?? 'the instance type'} in any planned zone and market (${tried.length} attempts)`,

@@ -26,6 +26,7 @@ export async function launchStep(
       executionId: doc.execution.id,
       imageId: ami.imageId,
       rootVolumeGiB: Math.max(request.rootVolumeGiB, ami.rootSnapshotGiB ?? 0),
+      ...(ami.rootDeviceName ? { rootDeviceName: ami.rootDeviceName } : {}),
       userDataBase64: toBase64UserData(userData),
       ...(env.instanceProfileName ? { instanceProfileName: env.instanceProfileName } : {}),
       ...(request.subnetId ? { subnetId: request.subnetId } : {}),

@@ -38,7 +38,7 @@ export interface PlanResult {
 }
 
 export interface ResolvedDocument extends ValidatedDocument {
-  ami: ResolvedAmi & { rootSnapshotGiB?: number };
+  ami: ResolvedAmi & { rootSnapshotGiB?: number; rootDeviceName?: string };
 }
 
 export interface PlannedDocument extends ResolvedDocument {

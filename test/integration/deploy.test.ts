@@ -148,6 +148,10 @@ describe('a deployment against the emulator', () => {
     const run = await deploy({ instanceType: 'g4dn.xlarge', osType });
     expect(run.status).toBe('SUCCEEDED');
     expect((run.output as Record<string, any>).gpu.gpus[0].name).toBe('NVIDIA T4');
+    // One volume, on the image's own root device (Amazon Linux boots from /dev/xvda, Ubuntu from /dev/sda1).
+    const [instance] = await liveDeploymentInstances(cloud, run.deploymentId);
+    const rootDevice = osType.startsWith('ubuntu') ? '/dev/sda1' : '/dev/xvda';
+    expect(instance?.BlockDeviceMappings?.map((m) => m.DeviceName)).toEqual([rootDevice]);
   });
 });
 

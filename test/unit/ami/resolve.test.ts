@@ -108,6 +108,7 @@ describe('getLatestDlami: SSM parameter path', () => {
       architecture: 'x86_64',
       source: 'ssm-parameter',
       needsDriver: false,
+      rootDeviceName: '/dev/sda1',
       rootSnapshotGiB: 75,
     });
     expect(ssmMock.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({ Name: BASE_PARAM });

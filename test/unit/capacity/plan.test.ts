@@ -209,3 +209,19 @@ describe('buildLaunchPlan: LaunchPlanEmptyError', () => {
     expect(error.message).toBe('No way to launch g5.xlarge with market=auto: no zone offers it');
   });
 });
+
+describe('buildLaunchPlan: spot that saves nothing', () => {
+  test('auto does not plan spot at exactly the on-demand price', () => {
+    // Act
+    const attempts = buildLaunchPlan(input({ spotPrices: { 'us-east-1a': 1.006, 'us-east-1b': 0.5 } }));
+    // Assess
+    expect(order(attempts)).toEqual(['us-east-1b/spot', 'us-east-1a/on-demand', 'us-east-1b/on-demand', 'us-east-1c/on-demand']);
+  });
+
+  test('spot-only above on-demand says "above", not a negative saving', () => {
+    // Act
+    const [attempt] = buildLaunchPlan(input({ market: 'spot', spotPrices: { 'us-east-1a': 1.5 } }));
+    // Assess
+    expect(attempt?.reason).toBe('spot at $1.5/h (49% above on-demand)');
+  });
+});

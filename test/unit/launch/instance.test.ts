@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CAPACITY_ERROR_CODES } from '../../../lib/aws/classify.js';
 import type { LaunchAttempt } from '../../../lib/capacity/plan.js';
-import { AwsThrottlingError, AwsTransientError, CapacityUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
+import { AwsThrottlingError, AwsTransientError, CapacityUnavailableError, LaunchFailedError, NetworkNotFoundError } from '../../../lib/errors.js';
 import { findDeploymentInstances, launchInstance, runInstancesInput, type LaunchInput } from '../../../lib/launch/instance.js';
 import { clientToken } from '../../../lib/launch/tags.js';
 
@@ -341,4 +341,44 @@ test('the deployment security group is created when the VPC has none yet', async
   // Assess
   expect(result.securityGroupId).toBe('sg-new');
   expect(ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.SecurityGroupIds).toEqual(['sg-new']);
+});
+
+describe('launchInstance: zones without a default subnet', () => {
+  test('an attempt whose zone has no default subnet is skipped, the next one launches', async () => {
+    // Prepare: the default VPC has no subnet in us-east-1a.
+    network();
+    ec2Mock.on(DescribeSubnetsCommand).callsFake((input: { Filters?: { Values?: string[] }[] }) => {
+      const zone = input.Filters?.[0]?.Values?.[0] ?? '';
+      return zone === 'us-east-1a' ? { Subnets: [] } : { Subnets: [{ SubnetId: 'subnet-b', VpcId: 'vpc-1', AvailabilityZone: zone }] };
+    });
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [launched({ Placement: { AvailabilityZone: 'us-east-1b' } })] });
+    // Act
+    const result = await launchInstance(ec2, INPUT, [SPOT_A, SPOT_B]);
+    // Assess
+    expect(result.attempts.map((a) => `${a.zone}:${a.outcome}`)).toEqual(['us-east-1a:NoDefaultSubnet', 'us-east-1b:launched']);
+    expect(ec2Mock.commandCalls(RunInstancesCommand)).toHaveLength(1);
+  });
+
+  test('no default subnet in any planned zone is a NetworkNotFoundError naming the zones', async () => {
+    // Prepare
+    network();
+    ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [] });
+    // Act
+    const error = await launchInstance(ec2, INPUT, [SPOT_A, SPOT_B]).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(NetworkNotFoundError);
+    expect((error as Error).message).toContain('us-east-1a, us-east-1b');
+    expect(ec2Mock.commandCalls(RunInstancesCommand)).toHaveLength(0);
+  });
+
+  test('a subnet the request named is never skipped', async () => {
+    // Prepare
+    network();
+    ec2Mock.on(DescribeSubnetsCommand).resolves({ Subnets: [] });
+    // Act
+    const error = await launchInstance(ec2, { ...INPUT, subnetId: 'subnet-0123abcd' }, [SPOT_A, SPOT_B]).catch((e: unknown) => e);
+    // Assess
+    expect(error).toBeInstanceOf(NetworkNotFoundError);
+    expect((error as Error).message).toBe('Subnet subnet-0123abcd was not found');
+  });
 });

@@ -1,5 +1,5 @@
 import { RequestInvalidError } from '../../../lib/errors.js';
-import { parseRequest, preview, REQUEST_DEFAULTS } from '../../../lib/request.js';
+import { MAX_TOTAL_TIMEOUT_SECONDS, parseRequest, preview, REQUEST_DEFAULTS } from '../../../lib/request.js';
 
 /** Runs parseRequest and returns the RequestInvalidError it must throw. */
 function invalid(raw: unknown): RequestInvalidError {
@@ -160,7 +160,7 @@ describe('parseRequest: each field validation message', () => {
   test('boundaries are inclusive', () => {
     // Act
     const low = parseRequest({ rootVolumeGiB: 8, maxHourlyPrice: 0.001, timeouts: { runningSeconds: 1, managedSeconds: 1, verifySeconds: 1 } });
-    const high = parseRequest({ rootVolumeGiB: 16384, maxHourlyPrice: 1000, timeouts: { runningSeconds: 3600, managedSeconds: 3600, verifySeconds: 3600 } });
+    const high = parseRequest({ rootVolumeGiB: 16384, maxHourlyPrice: 1000, timeouts: { runningSeconds: 1, managedSeconds: 1, verifySeconds: 3600 } });
     // Assess
     expect([low.rootVolumeGiB, low.maxHourlyPrice, low.timeouts.runningSeconds]).toEqual([8, 0.001, 1]);
     expect([high.rootVolumeGiB, high.maxHourlyPrice, high.timeouts.verifySeconds]).toEqual([16384, 1000, 3600]);
@@ -216,6 +216,25 @@ describe('parseRequest: timeouts', () => {
     ['verifySeconds', { verifySeconds: 1.5 }, 'timeouts.verifySeconds must be an integer from 1 to 3600 (got 1.5)'],
   ])('%s out of range', (_field, timeouts, message) => {
     expect(problemsOf({ timeouts })).toEqual([message]);
+  });
+
+  test('the timeouts together may add up to 5400 s (inside the state machine limit), not more', () => {
+    // Act
+    const atLimit = parseRequest({ timeouts: { runningSeconds: 1800, managedSeconds: 1800, verifySeconds: 1800 } });
+    const problems = problemsOf({ timeouts: { runningSeconds: 1800, managedSeconds: 1800, verifySeconds: 1801 } });
+    // Assess
+    expect(MAX_TOTAL_TIMEOUT_SECONDS).toBe(5400);
+    expect(atLimit.timeouts).toEqual({ runningSeconds: 1800, managedSeconds: 1800, verifySeconds: 1800 });
+    expect(problems).toEqual([
+      "timeouts add up to 5401s; at most 5400s, so rollback always fits inside the state machine's own 2-hour limit",
+    ]);
+  });
+
+  test('the total counts the default for a timeout that is left out', () => {
+    // Act: 3600 + 3600 + the default verifySeconds (900)
+    const problems = problemsOf({ timeouts: { runningSeconds: 3600, managedSeconds: 3600 } });
+    // Assess
+    expect(problems).toEqual([expect.stringMatching(/^timeouts add up to 8100s; at most 5400s/)]);
   });
 });
 

@@ -60,6 +60,16 @@ describe('launchStep', () => {
     expect(ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize).toBe(200);
   });
 
+  test('an Amazon Linux AMI: the root volume mapping uses the image\'s root device (/dev/xvda)', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1', InstanceType: 'g5.xlarge', Placement: { AvailabilityZone: 'us-east-1b' } }] });
+    // Act
+    await launchStep(plannedDoc({ osType: 'amazon-linux-2023' }, { rootDeviceName: '/dev/xvda', rootSnapshotGiB: 60 }), ec2, {});
+    // Assess
+    const mappings = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.BlockDeviceMappings;
+    expect(mappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 100, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }]);
+  });
+
   test('no snapshot size known: the request size', async () => {
     // Prepare
     ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1' }] });
