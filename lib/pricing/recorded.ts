@@ -4,8 +4,8 @@
  * snapshot (see local/pricing/README.md) — not live recordings.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findRepoRoot } from '../local/paths.js';
+import { join } from 'node:path';
 
 /** Where the documents live, relative to the repository root. */
 export const RECORDED_PRICING_DIR = join('local', 'pricing');
@@ -22,20 +22,9 @@ export interface RecordedOptions {
   root?: string;
 }
 
-/**
- * The nearest directory at or above `start` that holds a package.json, or undefined.
- *
- * @example
- * findRepoRoot(dirname(fileURLToPath(import.meta.url))) // '/work/main'
- */
-export const findRepoRoot = (start: string): string | undefined => {
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
-};
+export { findRepoRoot } from '../local/paths.js';
 
-const defaultRoot = (): string | undefined => findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const defaultRoot = (): string | undefined => findRepoRoot();
 
 // The names become path segments: anything but a real region or instance type name is refused (no "../").
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;

@@ -2,9 +2,7 @@
  * The simulated GPU host: the environment that puts local/fake-host/bin (fake `nvidia-smi`, `docker`, `curl`)
  * first on PATH. A local stand-in for tests and the local SSM endpoint; there is no GPU behind it.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 /** Faults the fake host can play, each matching one failure of a real host. */
 export const SIM_FAULTS = [
@@ -39,16 +37,9 @@ export interface FakeHostProfile {
   probeTimeoutSeconds?: number;
 }
 
-/** Walks up from this module to the directory holding package.json (works from source and from dist/). */
-export function findRepoRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No package.json above ${start}: cannot find local/fake-host`);
-    dir = parent;
-  }
-  return dir;
-}
+/** The repository root (the fake tools live in it); throws outside a project. */
+export { repoRoot as findRepoRoot } from '../local/paths.js';
+import { repoRoot as findRepoRoot } from '../local/paths.js';
 
 /** Directory of the fake tools. */
 export function fakeHostBinDir(): string {
