@@ -91,7 +91,7 @@ export async function startMoto(options: { amisPath?: string; log?: (line: strin
     await waitUntilUp(endpoint, child, 30_000);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${stderr}`);
+    throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return { endpoint, port, stop };
 }
