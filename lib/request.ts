@@ -2,6 +2,7 @@ import { RequestInvalidError } from './errors.js';
 import {
   AMI_TYPES,
   ARCHITECTURES,
+  INTERRUPTION_ACTIONS,
   MARKETS,
   OS_TYPES,
   type DeploymentRequest,
@@ -28,16 +29,17 @@ export const REQUEST_DEFAULTS = {
  */
 export const MAX_TOTAL_TIMEOUT_SECONDS = 5400;
 
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
-const IMAGE = /^[a-z0-9][a-z0-9._/:@-]{0,200}$/;
-const VISIBLE_DEVICES = /^(all|\d+(,\d+)*)$/;
-const MODEL = /^[A-Za-z0-9._:/-]{1,100}$/;
-const TAG_KEY = /^[A-Za-z0-9 _.:/=+@-]{1,128}$/;
-const TAG_VALUE = /^[A-Za-z0-9 _.:/=+@-]{0,256}$/;
+export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+export const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
+export const IMAGE = /^[a-z0-9][a-z0-9._/:@-]{0,200}$/;
+export const VISIBLE_DEVICES = /^(all|\d+(,\d+)*)$/;
+export const MODEL = /^[A-Za-z0-9._:/-]{1,100}$/;
+export const TAG_KEY = /^[A-Za-z0-9 _.:/=+@-]{1,128}$/;
+export const TAG_VALUE = /^[A-Za-z0-9 _.:/=+@-]{0,256}$/;
 
-const KNOWN_FIELDS = new Set([
+/** The top-level fields of a request (anything else is refused). */
+export const KNOWN_FIELDS = new Set([
   'instanceType',
   'region',
   'osType',
@@ -50,8 +52,24 @@ const KNOWN_FIELDS = new Set([
   'ollama',
   'timeouts',
   'tags',
+  'onInterruption',
   'schemaVersion',
 ]);
+
+/** Numeric bounds of the request, shared with the JSON Schema (lib/request-schema.ts). */
+export const REQUEST_LIMITS = {
+  rootVolumeGiB: { min: 8, max: 16384 },
+  maxHourlyPrice: { min: 0.001, max: 1000 },
+  maxVramMiB: { min: 1, max: 2_000_000 },
+  timeoutSeconds: { min: 1, max: 3600 },
+  tags: 40,
+} as const;
+
+/** The fields of `ollama`. */
+export const OLLAMA_FIELDS = ['enabled', 'image', 'visibleDevices', 'maxVramMiB', 'model'] as const;
+
+/** Tag keys the request may not set: AWS's own and gpu-deploy's (rollback and teardown find resources by them). */
+export const RESERVED_TAG_PREFIXES = ['aws:', 'gpu-deploy:'] as const;
 
 type Problems = string[];
 
@@ -112,7 +130,7 @@ function parseOllama(problems: Problems, value: unknown): OllamaOptions {
     return { ...defaults };
   }
   for (const key of Object.keys(value)) {
-    if (!['enabled', 'image', 'visibleDevices', 'maxVramMiB', 'model'].includes(key)) {
+    if (!(OLLAMA_FIELDS as readonly string[]).includes(key)) {
       problems.push(`ollama.${key} is not a known field (known: enabled, image, visibleDevices, maxVramMiB, model)`);
     }
   }
@@ -124,7 +142,7 @@ function parseOllama(problems: Problems, value: unknown): OllamaOptions {
       pattern(problems, 'ollama.visibleDevices', value.visibleDevices, VISIBLE_DEVICES, '"all" or GPU indexes like "0,1"') ??
       defaults.visibleDevices,
   };
-  const maxVram = number(problems, 'ollama.maxVramMiB', value.maxVramMiB, 1, 2_000_000, true);
+  const maxVram = number(problems, 'ollama.maxVramMiB', value.maxVramMiB, REQUEST_LIMITS.maxVramMiB.min, REQUEST_LIMITS.maxVramMiB.max, true);
   if (maxVram !== undefined) options.maxVramMiB = maxVram;
   const model = pattern(problems, 'ollama.model', value.model, MODEL, 'an Ollama model name such as llama3.2:1b');
   if (model !== undefined) options.model = model;
@@ -139,9 +157,9 @@ function parseTimeouts(problems: Problems, value: unknown): Timeouts {
     return { ...defaults };
   }
   const timeouts = {
-    runningSeconds: number(problems, 'timeouts.runningSeconds', value.runningSeconds, 1, 3600, true) ?? defaults.runningSeconds,
-    managedSeconds: number(problems, 'timeouts.managedSeconds', value.managedSeconds, 1, 3600, true) ?? defaults.managedSeconds,
-    verifySeconds: number(problems, 'timeouts.verifySeconds', value.verifySeconds, 1, 3600, true) ?? defaults.verifySeconds,
+    runningSeconds: number(problems, 'timeouts.runningSeconds', value.runningSeconds, REQUEST_LIMITS.timeoutSeconds.min, REQUEST_LIMITS.timeoutSeconds.max, true) ?? defaults.runningSeconds,
+    managedSeconds: number(problems, 'timeouts.managedSeconds', value.managedSeconds, REQUEST_LIMITS.timeoutSeconds.min, REQUEST_LIMITS.timeoutSeconds.max, true) ?? defaults.managedSeconds,
+    verifySeconds: number(problems, 'timeouts.verifySeconds', value.verifySeconds, REQUEST_LIMITS.timeoutSeconds.min, REQUEST_LIMITS.timeoutSeconds.max, true) ?? defaults.verifySeconds,
   };
   const total = timeouts.runningSeconds + timeouts.managedSeconds + timeouts.verifySeconds;
   if (total > MAX_TOTAL_TIMEOUT_SECONDS) {
@@ -168,7 +186,7 @@ function parseTags(problems: Problems, value: unknown): Record<string, string> {
       tags[key] = tagValue;
     }
   }
-  if (Object.keys(value).length > 40) problems.push('at most 40 tags may be given');
+  if (Object.keys(value).length > REQUEST_LIMITS.tags) problems.push(`at most ${REQUEST_LIMITS.tags} tags may be given`);
   return tags;
 }
 
@@ -201,15 +219,17 @@ export function parseRequest(raw: unknown): DeploymentRequest {
     architecture: oneOf(problems, 'architecture', raw.architecture, ARCHITECTURES) ?? REQUEST_DEFAULTS.architecture,
     amiType: oneOf(problems, 'amiType', raw.amiType, AMI_TYPES) ?? REQUEST_DEFAULTS.amiType,
     market: oneOf(problems, 'market', raw.market, MARKETS) ?? REQUEST_DEFAULTS.market,
-    rootVolumeGiB: number(problems, 'rootVolumeGiB', raw.rootVolumeGiB, 8, 16384, true) ?? REQUEST_DEFAULTS.rootVolumeGiB,
+    rootVolumeGiB: number(problems, 'rootVolumeGiB', raw.rootVolumeGiB, REQUEST_LIMITS.rootVolumeGiB.min, REQUEST_LIMITS.rootVolumeGiB.max, true) ?? REQUEST_DEFAULTS.rootVolumeGiB,
     ollama: parseOllama(problems, raw.ollama),
     timeouts: parseTimeouts(problems, raw.timeouts),
     tags: parseTags(problems, raw.tags),
   };
-  const maxHourlyPrice = number(problems, 'maxHourlyPrice', raw.maxHourlyPrice, 0.001, 1000);
+  const maxHourlyPrice = number(problems, 'maxHourlyPrice', raw.maxHourlyPrice, REQUEST_LIMITS.maxHourlyPrice.min, REQUEST_LIMITS.maxHourlyPrice.max);
   if (maxHourlyPrice !== undefined) request.maxHourlyPrice = maxHourlyPrice;
   const subnetId = pattern(problems, 'subnetId', raw.subnetId, SUBNET, 'a subnet id such as subnet-0123abcd');
   if (subnetId !== undefined) request.subnetId = subnetId;
+  const onInterruption = oneOf(problems, 'onInterruption', raw.onInterruption, INTERRUPTION_ACTIONS);
+  if (onInterruption !== undefined) request.onInterruption = onInterruption;
   if (problems.length > 0) {
     throw new RequestInvalidError(`The deployment request is invalid: ${problems.join('; ')}`, {
       hint: 'Fix the fields named above; see examples/ for valid requests',

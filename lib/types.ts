@@ -13,6 +13,10 @@ export const MARKETS = ['auto', 'spot', 'on-demand'] as const;
 export type MarketChoice = (typeof MARKETS)[number];
 export type Market = 'spot' | 'on-demand';
 
+/** What a spot interruption of the deployment's instance does: only notify (default), or start it again. */
+export const INTERRUPTION_ACTIONS = ['notify', 'relaunch'] as const;
+export type InterruptionAction = (typeof INTERRUPTION_ACTIONS)[number];
+
 /** How the AMI was found; `standard-fallback` means no DLAMI exists and UserData must install the driver. */
 export type AmiSource = 'ssm-parameter' | 'describe-images' | 'cache' | 'standard-fallback';
 
@@ -49,6 +53,8 @@ export interface DeploymentRequest {
   ollama: OllamaOptions;
   timeouts: Timeouts;
   tags: Record<string, string>;
+  /** Spot interruption warning: `notify` (default) publishes an event; `relaunch` also starts the same request again. */
+  onInterruption?: InterruptionAction;
 }
 
 export interface GpuSpec {

@@ -1,4 +1,4 @@
-import type { AmiType, Architecture, OsType } from '../types.js';
+import { AMI_TYPES, ARCHITECTURES, OS_TYPES, type AmiType, type Architecture, type OsType } from '../types.js';
 
 /** Publisher of the DLAMIs (shown as owner alias `amazon`). */
 export const DLAMI_OWNER_ID = '898082745236';
@@ -74,6 +74,58 @@ export function dlamiFamily(osType: OsType, architecture: Architecture, amiType:
         nameRegex: new RegExp(`^Deep Learning ${armRe}OSS Nvidia Driver AMI ${osRe} Version \\d+(\\.\\d+)*$`),
       };
   }
+}
+
+/** One DLAMI family: what `classifyDlamiName` says a name belongs to. */
+export interface DlamiCombination {
+  osType: OsType;
+  architecture: Architecture;
+  amiType: AmiType;
+  driver: DriverFamily;
+}
+
+/**
+ * DescribeImages `name` filter that catches every DLAMI family (and, by design, look-alikes such as Neuron,
+ * Qualcomm or "Single CUDA" images, which `classifyDlamiName` then rejects).
+ */
+export const DLAMI_NAME_FILTER = 'Deep Learning*';
+
+let knownFamilies: { combination: DlamiCombination; nameRegex: RegExp }[] | undefined;
+
+function allFamilies(): { combination: DlamiCombination; nameRegex: RegExp }[] {
+  knownFamilies ??= OS_TYPES.flatMap((osType) =>
+    ARCHITECTURES.flatMap((architecture) => [
+      ...AMI_TYPES.map((amiType) => ({
+        combination: { osType, architecture, amiType, driver: 'oss' as const },
+        nameRegex: dlamiFamily(osType, architecture, amiType).nameRegex,
+      })),
+      // The proprietary-driver DLAMIs are base images only: one family per OS and architecture.
+      {
+        combination: { osType, architecture, amiType: 'base' as const, driver: 'proprietary' as const },
+        nameRegex: dlamiFamily(osType, architecture, 'base', 'proprietary').nameRegex,
+      },
+    ]),
+  );
+  return knownFamilies;
+}
+
+/**
+ * Which DLAMI family an image name belongs to, by the same regexes the resolver uses; undefined for anything
+ * else (Neuron, Qualcomm, "Single CUDA", copies with a prefix or suffix, ...).
+ *
+ * @example
+ * classifyDlamiName('Deep Learning ARM64 Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250101');
+ * // { osType: 'ubuntu-22.04', architecture: 'arm64', amiType: 'base', driver: 'oss' }
+ * classifyDlamiName('Deep Learning AMI Neuron (Ubuntu 22.04) 20251020'); // undefined
+ */
+export function classifyDlamiName(name: string): DlamiCombination | undefined {
+  const family = allFamilies().find(({ nameRegex }) => nameRegex.test(name));
+  return family ? { ...family.combination } : undefined;
+}
+
+/** `ubuntu-22.04/x86_64/pytorch`, with `(proprietary driver)` for the proprietary-driver family. */
+export function describeCombination(c: DlamiCombination): string {
+  return `${c.osType}/${c.architecture}/${c.amiType}${c.driver === 'proprietary' ? ' (proprietary driver)' : ''}`;
 }
 
 /** Public SSM parameters of the plain OS images, for the standard-AMI-plus-driver fallback. */

@@ -2,9 +2,18 @@ import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/clie
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
 import { TtlCache } from '../cache.js';
-import { AmiNotFoundError } from '../errors.js';
+import { AmiNotFoundError, DriverUnsupportedError } from '../errors.js';
 import type { AmiType, Architecture, OsType, ResolvedAmi } from '../types.js';
-import { dlamiFamily, standardAmiParameter, type DriverFamily } from './families.js';
+import {
+  classifyDlamiName,
+  describeCombination,
+  DLAMI_NAME_FILTER,
+  DLAMI_OWNER_ID,
+  dlamiFamily,
+  standardAmiParameter,
+  type DlamiCombination,
+  type DriverFamily,
+} from './families.js';
 
 export interface AmiQuery {
   region: string;
@@ -30,7 +39,9 @@ const cacheKey = (q: AmiQuery): string => [q.region, q.osType, q.architecture, q
 
 /**
  * The newest of the images by CreationDate (never by name: "PyTorch 2.10" sorts below "2.9"), skipping
- * deprecated ones; ties broken by name then id so the answer is deterministic.
+ * deprecated ones (a `DeprecationTime` at or before `now`). Ties on the very same CreationDate are broken so the
+ * answer never depends on the order EC2 returns images in: the name that is greater in numeric-aware order wins
+ * ("PyTorch 2.10" over "PyTorch 2.9", "Version 80.10" over "Version 80.9"), then the greater image id.
  */
 export function newestImage(images: readonly Image[], now: Date, nameRegex?: RegExp): Image | undefined {
   return images
@@ -71,23 +82,35 @@ async function parameterValue(ssm: SSMClient, name: string): Promise<string | un
   }
 }
 
+/** EC2 answers an id it does not know (any more) with an error, not an empty list. */
+const IMAGE_GONE_CODES = new Set(['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable']);
+
 async function describeImage(ec2: EC2Client, imageId: string): Promise<Image | undefined> {
-  const out = await callAws('DescribeImages', () => ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })));
-  return out.Images?.[0];
+  try {
+    const out = await ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+    return out.Images?.[0];
+  } catch (error) {
+    if (IMAGE_GONE_CODES.has(awsErrorCode(error) ?? '')) return undefined;
+    throw toProjectError(error, 'DescribeImages');
+  }
 }
 
-async function searchImages(ec2: EC2Client, nameFilters: string[], architecture: Architecture): Promise<Image[]> {
+/**
+ * DescribeImages of the DLAMI publisher's account only. Not `Owners: ['amazon']`: that alias spans many Amazon
+ * accounts, and look-alike copies (a Marketplace re-publication, a Neuron or Qualcomm image) must never win.
+ */
+async function searchImages(ec2: EC2Client, nameFilters: string[], architecture?: Architecture): Promise<Image[]> {
   const images: Image[] = [];
   let NextToken: string | undefined;
   do {
     const out = await callAws('DescribeImages', () =>
       ec2.send(
         new DescribeImagesCommand({
-          Owners: ['amazon'],
+          Owners: [DLAMI_OWNER_ID],
           Filters: [
             { Name: 'name', Values: nameFilters },
             { Name: 'state', Values: ['available'] },
-            { Name: 'architecture', Values: [architecture] },
+            ...(architecture ? [{ Name: 'architecture', Values: [architecture] }] : []),
           ],
           NextToken,
         }),
@@ -100,13 +123,80 @@ async function searchImages(ec2: EC2Client, nameFilters: string[], architecture:
 }
 
 /**
+ * The OS x architecture x type combinations that have a (non-deprecated) DLAMI in the region, found with one
+ * DescribeImages query (`Deep Learning*` of the DLAMI publisher) and classified by the family name patterns.
+ * An image whose `Architecture` contradicts its name is ignored.
+ *
+ * @example
+ * await availableDlamis(ec2); // [{ osType: 'amazon-linux-2', architecture: 'x86_64', amiType: 'base', driver: 'oss' }, …]
+ */
+export async function availableDlamis(ec2: EC2Client, now: Date = new Date()): Promise<DlamiCombination[]> {
+  const found = new Map<string, DlamiCombination>();
+  for (const image of await searchImages(ec2, [DLAMI_NAME_FILTER])) {
+    const combination = classifyDlamiName(image.Name ?? '');
+    if (!combination || !image.ImageId) continue;
+    if (image.Architecture && image.Architecture !== combination.architecture) continue;
+    if (image.DeprecationTime && new Date(image.DeprecationTime) <= now) continue;
+    found.set(describeCombination(combination), combination);
+  }
+  return [...found.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, combination]) => combination);
+}
+
+/** The combinations, or why they are unknown: the list only makes an error message more useful. */
+async function availableOrReason(ec2: EC2Client, now: Date): Promise<{ available: DlamiCombination[]; availableUnknown?: string }> {
+  try {
+    return { available: await availableDlamis(ec2, now) };
+  } catch (error) {
+    return { available: [], availableUnknown: error instanceof Error ? error.name : String(error) };
+  }
+}
+
+async function notFoundError(ec2: EC2Client, query: AmiQuery, now: Date): Promise<AmiNotFoundError> {
+  const { available, availableUnknown } = await availableOrReason(ec2, now);
+  const oss = available.filter((c) => c.driver === 'oss');
+  const listed = oss.map(describeCombination);
+  const first = oss[0];
+  const listing =
+    availableUnknown !== undefined
+      ? `the DLAMIs of ${query.region} could not be listed (${availableUnknown})`
+      : listed.length > 0
+        ? `combinations with a DLAMI in ${query.region}: ${listed.join(', ')}`
+        : `no DLAMI at all is published in ${query.region}`;
+  return new AmiNotFoundError(
+    `No Deep Learning AMI and no standard ${query.osType} image for ${query.architecture} (${query.amiType}) in ${query.region}; ${listing}`,
+    {
+      hint: first
+        ? `Set osType/architecture/amiType to one of: ${listed.join(', ')} (e.g. --os-type ${first.osType} --architecture ${first.architecture} --ami-type ${first.amiType}), or choose another region`
+        : 'Choose another region or osType/architecture/amiType; `gpu-deploy ami --region R` shows what resolves',
+      details: { ...query, available, ...(availableUnknown === undefined ? {} : { availableUnknown }) },
+    },
+  );
+}
+
+async function driverUnsupportedError(ec2: EC2Client, query: AmiQuery, now: Date): Promise<DriverUnsupportedError> {
+  const { available, availableUnknown } = await availableOrReason(ec2, now);
+  const proprietary = available.filter((c) => c.driver === 'proprietary');
+  const where = proprietary.map((c) => `${c.osType}/${c.architecture}`);
+  const osChoice = proprietary.length > 0 ? `set osType/architecture to one that has it (${where.join(', ')})` : `no OS has one in ${query.region}`;
+  return new DriverUnsupportedError(
+    `No proprietary-driver Deep Learning AMI for ${query.osType} ${query.architecture} in ${query.region}, and the OSS-driver DLAMIs and the standard image cannot drive this GPU (it is older than Turing)`,
+    {
+      hint: `Either ${osChoice}, or choose a Turing-or-newer GPU type (g4dn, g5, g6, g6e, p4d, p5), which the OSS-driver DLAMIs serve`,
+      details: { ...query, proprietaryAvailable: where, ...(availableUnknown === undefined ? {} : { availableUnknown }) },
+    },
+  );
+}
+
+/**
  * Resolves the newest Deep Learning AMI for a region and OS x architecture x type: the DLAMI public SSM
- * parameter first, then DescribeImages; when no DLAMI exists, the plain OS image (marked `needsDriver`).
+ * parameter first, then DescribeImages (DLAMI publisher only, newest by CreationDate); when no DLAMI exists, the
+ * plain OS image (marked `needsDriver`). The proprietary-driver family (`driver: 'proprietary'`, for GPUs older
+ * than Turing) never falls back to the standard image: the driver UserData installs could not drive them either.
  *
  * @example
  * const ami = await getLatestDlami({ ec2, ssm }, { region: 'eu-west-1', osType: 'ubuntu-24.04', architecture: 'x86_64', amiType: 'pytorch' });
  * // { imageId: 'ami-…', name: 'Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2.7 (Ubuntu 24.04) 20250601', source: 'describe-images', … }
- * @throws AmiNotFoundError
+ * @throws AmiNotFoundError (listing the combinations that do resolve) | DriverUnsupportedError (proprietary family)
  */
 export async function getLatestDlami(
   clients: AmiClients,
@@ -130,20 +220,13 @@ export async function getLatestDlami(
     const image = newestImage(await searchImages(clients.ec2, family.nameFilters, query.architecture), now, family.nameRegex);
     if (image) resolved = toResolved(image, query.architecture, 'describe-images');
   }
+  if (!resolved && query.driver === 'proprietary') throw await driverUnsupportedError(clients.ec2, query, now);
   if (!resolved) {
     const imageId = await parameterValue(clients.ssm, standardAmiParameter(query.osType, query.architecture));
     const image = imageId ? await describeImage(clients.ec2, imageId) : undefined;
     if (image) resolved = toResolved(image, query.architecture, 'standard-fallback');
   }
-  if (!resolved) {
-    throw new AmiNotFoundError(
-      `No Deep Learning AMI and no standard ${query.osType} image for ${query.architecture} in ${query.region}`,
-      {
-        hint: 'Choose another osType/architecture/amiType (e.g. ubuntu-22.04, x86_64, base); `gpu-deploy ami --region R` shows what resolves',
-        details: { ...query },
-      },
-    );
-  }
+  if (!resolved) throw await notFoundError(clients.ec2, query, now);
   cache.set(key, resolved);
   return resolved;
 }

@@ -7,6 +7,9 @@ import { doctorCommand } from './doctor.js';
 import { gpusCommand } from './gpus.js';
 import { planCommand } from './plan.js';
 import { runCommand } from './run.js';
+import { stackRegionFrom, startCommand, type StackOptions } from './start.js';
+import { statusCommand } from './status.js';
+import { teardownCommand } from './teardown.js';
 
 const USAGE = `gpu-deploy: turn a GPU request into a verified, GPU-ready EC2 instance.
 
@@ -28,6 +31,17 @@ Usage:
 
   --local on plan/ami/gpus answers from the local emulator instead of your AWS account.
 
+  gpu-deploy start [request options] [--stage S] [--stack-region R] [--wait] [--json]
+      Start the deployed deploy state machine (stack gpu-deploy-<stage>, found by its CloudFormation outputs).
+      --wait follows the execution's states and prints the result (exit 1 when it failed).
+  gpu-deploy status ID [--stage S] [--region R] [--json]
+      A deployment's status: RUNNING, SUCCEEDED with its result, or FAILED with the named error (exit 1).
+  gpu-deploy teardown ID [--stage S] [--region R] [--wait] [--json]
+      Remove an ended deployment: everything tagged gpu-deploy:deployment-id=ID, through the teardown state machine.
+
+  Deployed-stack options: --stage S (default dev); the stack's region is --stack-region (start) or --region
+  (status, teardown), else AWS_REGION, else the request's region.
+
 Request options (flags over --config file over defaults):
   --instance-type T      EC2 GPU instance type (default g5.xlarge)
   --region R             AWS region (default AWS_REGION, else us-east-1)
@@ -41,6 +55,36 @@ Request options (flags over --config file over defaults):
   --config FILE          a JSON request (see examples/)
   --json                 one JSON document on stdout; progress on stderr
 `;
+
+/** Options of the commands that talk to the deployed stack. */
+const STACK_OPTION_SPEC = {
+  stage: { type: 'string' },
+  'stack-region': { type: 'string' },
+  json: { type: 'boolean' },
+  'poll-seconds': { type: 'string' },
+  'timeout-seconds': { type: 'string' },
+} as const;
+
+function stackOptions(values: { stage?: string; 'poll-seconds'?: string; 'timeout-seconds'?: string }, stackRegion: string): StackOptions {
+  const seconds = (flag: 'poll-seconds' | 'timeout-seconds'): number | undefined => {
+    const value = values[flag];
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw Object.assign(new TypeError(`--${flag} must be a positive number of seconds`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+    return n * 1000;
+  };
+  const pollMs = seconds('poll-seconds');
+  const timeoutMs = seconds('timeout-seconds');
+  return { stage: values.stage ?? 'dev', stackRegion, ...(pollMs === undefined ? {} : { pollMs }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+}
+
+/** The one positional ID of status and teardown. */
+function deploymentIdArg(positionals: string[], command: string): string {
+  if (positionals.length !== 1) {
+    throw Object.assign(new TypeError(`gpu-deploy ${command} takes one deployment id (got ${positionals.length})`), { code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' });
+  }
+  return positionals[0] as string;
+}
 
 const isUsageError = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS');
 
@@ -112,6 +156,26 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         });
         const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
         return await gpusCommand({ region, ...(values['instance-type'] ? { instanceType: values['instance-type'] } : {}), local: values.local === true, json }, io);
+      }
+      case 'start': {
+        const { values } = parseArgs({ args: rest, options: { ...REQUEST_OPTION_SPEC, ...STACK_OPTION_SPEC, wait: { type: 'boolean' } }, strict: true });
+        const request = requestFromOptions(values);
+        const stackRegion = stackRegionFrom(values['stack-region'], typeof request.region === 'string' ? request.region : undefined);
+        return await startCommand({ ...stackOptions(values, stackRegion), request, wait: values.wait === true }, io);
+      }
+      case 'status':
+      case 'teardown': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: { ...STACK_OPTION_SPEC, region: { type: 'string' }, ...(command === 'teardown' ? { wait: { type: 'boolean' } } : {}) },
+          allowPositionals: true,
+          strict: true,
+        });
+        const deploymentId = deploymentIdArg(positionals, command);
+        const options = stackOptions(values, stackRegionFrom(values['stack-region'] ?? values.region, undefined));
+        return command === 'status'
+          ? await statusCommand({ ...options, deploymentId }, io)
+          : await teardownCommand({ ...options, deploymentId, wait: (values as { wait?: boolean }).wait === true }, io);
       }
       case 'doctor': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, 'skip-docker': { type: 'boolean' }, 'skip-ollama': { type: 'boolean' } }, strict: true });

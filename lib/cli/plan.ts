@@ -1,6 +1,9 @@
 import { ec2Client } from '../aws/ec2.js';
 import { pricingClient } from '../aws/pricing.js';
+import { serviceQuotasClient } from '../aws/service-quotas.js';
 import { ssmClient } from '../aws/ssm.js';
+import type { VcpuQuota } from '../capacity/quotas.js';
+import type { Alternative } from '../capacity/suggest.js';
 import { parseRequest } from '../request.js';
 import { planStep } from '../steps/plan-capacity.js';
 import { resolveAmiStep } from '../steps/resolve-ami.js';
@@ -10,7 +13,15 @@ import { printJson, type Io } from './output.js';
 
 const money = (value: number | undefined, digits = 4): string => (value === undefined ? '?' : `$${value.toFixed(digits)}`);
 
-/** `gpu-deploy plan`: validation, AMI, the ordered launch attempts and the estimate. Launches nothing. */
+const quotaLine = (q: VcpuQuota, vcpus: number): string =>
+  `  ${q.market.padEnd(10)} ${q.code}  ${q.name.padEnd(37)} ${
+    q.vcpus === undefined ? `unknown (${q.unknownReason ?? 'not read'})` : `${q.vcpus} vCPUs${vcpus > q.vcpus ? `: too small for ${vcpus}` : ''}`
+  }\n`;
+
+const alternativeLine = (a: Alternative): string =>
+  `  ${a.instanceType.padEnd(14)} ${`${a.gpu.count} x ${a.gpu.model} ${a.gpu.memoryGiB} GiB`.padEnd(28)} ${String(a.vcpus).padStart(3)} vCPU  ${money(a.onDemandHourly)}/h on-demand${a.priceSource ? ` (${a.priceSource})` : ''}${a.quota === 'unknown' ? ', quota unknown' : ''}\n`;
+
+/** `gpu-deploy plan`: validation, AMI, the ordered launch attempts, quotas, alternatives and the estimate. Launches nothing. */
 export async function planCommand(raw: Record<string, unknown>, options: { local: boolean; json: boolean }, io: Io): Promise<number> {
   const { region } = parseRequest(raw);
   const started = Date.now();
@@ -18,7 +29,7 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     const execution = { id: 'plan', name: `plan-${started}`, startTime: new Date(started).toISOString() };
     const validated = await validateStep({ request: raw, execution }, ec2Client);
     const ami = await resolveAmiStep(validated, { ec2: ec2Client(region), ssm: ssmClient(region) });
-    const plan = await planStep({ ...validated, ami }, { ec2: ec2Client(region), pricing: pricingClient(region) });
+    const plan = await planStep({ ...validated, ami }, { ec2: ec2Client(region), pricing: pricingClient(region), quotas: serviceQuotasClient(region) });
     return { validated, ami, plan };
   });
   const { validated, ami, plan } = result;
@@ -29,6 +40,9 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     ami,
     attempts: plan.attempts,
     estimates: plan.estimates,
+    quotas: plan.quotas,
+    ...(plan.placementScores ? { placementScores: plan.placementScores } : {}),
+    alternatives: plan.alternatives,
     notes: plan.notes,
     durationMs: Date.now() - started,
   };
@@ -37,14 +51,27 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     return 0;
   }
   const gpu = validated.instanceType.gpu;
-  io.out(`${validated.request.instanceType} in ${region}: ${gpu.count} x ${gpu.manufacturer} ${gpu.model}, ${Math.round(gpu.memoryMiB / 1024)} GiB GPU memory; zones ${validated.zones.join(', ')}\n`);
+  const vcpus = validated.instanceType.vcpus;
+  io.out(`${validated.request.instanceType} in ${region}: ${gpu.count} x ${gpu.manufacturer} ${gpu.model}, ${Math.round(gpu.memoryMiB / 1024)} GiB GPU memory, ${vcpus} vCPUs; zones ${validated.zones.join(', ')}\n`);
   io.out(`AMI ${ami.imageId}  ${ami.name} (${ami.source})\n\nLaunch attempts, in order:\n`);
   plan.attempts.forEach((a, i) => io.out(`  ${String(i + 1).padStart(2)}. ${a.zone.padEnd(14)} ${a.market.padEnd(10)} ${money(a.expectedHourly)}/h  ${a.reason}\n`));
+  if (plan.quotas.length > 0) {
+    io.out(`\nvCPU quotas (one ${validated.request.instanceType} needs ${vcpus}):\n`);
+    for (const q of plan.quotas) io.out(quotaLine(q, vcpus));
+  }
+  if (plan.placementScores) {
+    io.out(`\nSpot placement scores (1-10): ${Object.entries(plan.placementScores).map(([zone, score]) => `${zone} ${score}`).join(', ')}\n`);
+  }
   for (const [label, estimate] of Object.entries(plan.estimates)) {
     if (!estimate) continue;
     const savings = estimate.savings ? `, saves ${estimate.savings.percent}% ($${estimate.savings.monthly.toFixed(2)}/month)` : '';
     io.out(`\nEstimate (${label}): ${money(estimate.total.hourly)}/h, $${estimate.total.daily.toFixed(2)}/day, $${estimate.total.monthly.toFixed(2)}/month incl. ${estimate.volume.gib} GiB gp3${savings}\n`);
   }
+  if (plan.alternatives.length > 0) {
+    io.out(`\nIf ${validated.request.instanceType} cannot be launched, alternatives (${validated.request.architecture}, at least ${Math.round(gpu.memoryMiB / 1024)} GiB GPU memory, offered in ${region}):\n`);
+    for (const a of plan.alternatives) io.out(alternativeLine(a));
+  }
+  if (plan.notes.length > 0) io.out('\n');
   for (const note of plan.notes) io.out(`note: ${note}\n`);
   return 0;
 }

@@ -174,8 +174,9 @@ export async function launchInstance(
       details: { tried },
     });
   }
+  const triedText = tried.map((t) => `${t.zone} ${t.market} (${t.outcome})`).join(', ');
   throw new CapacityUnavailableError(
-    `No capacity for ${attempts[0]?.instanceType ?? 'the instance type'} in any planned zone and market (${tried.length} attempts)`,
+    `No capacity for ${attempts[0]?.instanceType ?? 'the instance type'} in any planned zone and market (${tried.length} attempts${triedText ? `: ${triedText}` : ''})`,
     {
       hint: 'Try again later, allow another market (--market auto), raise --max-hourly-price, or choose another GPU type',
       details: { tried },

@@ -3,13 +3,22 @@ import { createHash } from 'node:crypto';
 /** Rollback and teardown find a deployment's resources by this tag, never by name. */
 export const DEPLOYMENT_TAG = 'gpu-deploy:deployment-id';
 export const MANAGED_BY_TAG = 'gpu-deploy:managed-by';
+/** The Step Functions execution that launched the instance: a spot interruption relaunches its request. */
+export const EXECUTION_ARN_TAG = 'gpu-deploy:execution-arn';
+/** Set by the spot interruption handler: when EC2 warned that it reclaims the instance. */
+export const INTERRUPTED_AT_TAG = 'gpu-deploy:interrupted-at';
 
-export function deploymentTags(deploymentId: string, extra: Record<string, string> = {}): { Key: string; Value: string }[] {
+/**
+ * The tags of everything a deployment creates. `executionArn` (when given) is kept in `gpu-deploy:execution-arn`,
+ * so a spot interruption can find the request the instance was launched for.
+ */
+export function deploymentTags(deploymentId: string, extra: Record<string, string> = {}, executionArn?: string): { Key: string; Value: string }[] {
   return [
     ...Object.entries(extra).map(([Key, Value]) => ({ Key, Value })),
     { Key: 'Name', Value: `gpu-deploy-${deploymentId}`.slice(0, 255) },
     { Key: DEPLOYMENT_TAG, Value: deploymentId },
     { Key: MANAGED_BY_TAG, Value: 'gpu-deploy' },
+    ...(executionArn ? [{ Key: EXECUTION_ARN_TAG, Value: executionArn.slice(0, 256) }] : []),
   ];
 }
 

@@ -1,11 +1,18 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { estimateFor } from '../capacity/estimate.js';
+import type { CapacityFacts } from '../capacity/facts.js';
+import { withAlternatives } from '../capacity/suggest.js';
 import { markUnavailable } from '../capacity/unavailable.js';
+import { CapacityUnavailableError } from '../errors.js';
 import { launchInstance } from '../launch/instance.js';
 import { renderUserData, toBase64UserData } from '../userdata/index.js';
 import type { LaunchedDocument, PlannedDocument } from '../workflow/document.js';
-import { estimateFor } from './plan-capacity.js';
 
-/** Launch: UserData rendered for the AMI, then the planned attempts walked in order. */
+/**
+ * Launch: UserData rendered for the AMI, then the planned attempts walked in order.
+ *
+ * @throws CapacityUnavailableError when every attempt ran out of capacity, suggesting the plan's alternatives
+ */
 export async function launchStep(
   doc: PlannedDocument,
   ec2: EC2Client,
@@ -19,6 +26,7 @@ export async function launchStep(
     amiSource: ami.needsDriver ? 'standard' : 'dlami',
     ollama: request.ollama,
   });
+  const alternatives = (plan as PlannedDocument['plan'] & Partial<CapacityFacts>).alternatives ?? [];
   const launched = await launchInstance(
     ec2,
     {
@@ -34,7 +42,9 @@ export async function launchStep(
     },
     plan.attempts,
     (attempt) => markUnavailable(request.region, attempt),
-  );
+  ).catch((error: unknown) => {
+    throw error instanceof CapacityUnavailableError ? withAlternatives(error, alternatives, request.region) : error;
+  });
   // Always present (null when a price is unknown): the ASL's success output reads $.launch.estimate.
   const estimate = estimateFor(doc, plan.prices, launched.market, launched.zone) ?? null;
   return { ...launched, estimate };

@@ -1,13 +1,33 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
-import { buildLaunchPlan } from '../capacity/plan.js';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { serviceQuotasClient } from '../aws/service-quotas.js';
+import { findAlternatives } from '../capacity/alternatives.js';
+import { estimateFor } from '../capacity/estimate.js';
+import type { CapacityFacts } from '../capacity/facts.js';
+import { getSpotPlacementScores } from '../capacity/placement.js';
+import { planLaunch } from '../capacity/plan.js';
+import { getVcpuQuotas, quotaBucket, shortReason } from '../capacity/quotas.js';
+import { withAlternatives, type Alternative } from '../capacity/suggest.js';
 import { recentlyUnavailable } from '../capacity/unavailable.js';
-import { estimateCost, type CostEstimate } from '../pricing/estimate.js';
+import { LaunchPlanEmptyError } from '../errors.js';
 import { resolveOnDemandPrice } from '../pricing/on-demand.js';
 import { getSnapshotGp3Price } from '../pricing/snapshot.js';
 import { getSpotPrices } from '../pricing/spot.js';
 import type { Market } from '../types.js';
 import type { PlanPrices, PlanResult, ResolvedDocument } from '../workflow/document.js';
+
+export { estimateFor } from '../capacity/estimate.js';
+
+/** The plan with the capacity facts (alternatives, quotas, placement scores) that PlanCapacity adds. */
+export type CapacityPlanResult = PlanResult & CapacityFacts;
+
+export interface PlanClients {
+  ec2: EC2Client;
+  pricing: PricingClient;
+  /** Service Quotas in the deployment's region (default: the shared client for it). */
+  quotas?: ServiceQuotasClient;
+}
 
 const reason = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
@@ -43,43 +63,74 @@ async function gatherPrices(doc: ResolvedDocument, clients: { ec2: EC2Client; pr
   return { ...(onDemand ? { onDemand } : {}), spot, gp3 };
 }
 
-/** The estimate of running the deployment in one market and zone, or undefined when its price is unknown. */
-export function estimateFor(doc: ResolvedDocument, prices: PlanPrices, market: Market, zone: string): CostEstimate | undefined {
-  if (!prices.onDemand) return undefined;
-  // Spot enters only a spot estimate: an on-demand estimate shows what is paid, not what spot would save.
-  const spot = market === 'spot' ? prices.spot[zone] : undefined;
-  if (market === 'spot' && !spot) return undefined;
-  return estimateCost({
-    instanceType: doc.request.instanceType,
-    region: doc.request.region,
-    market,
-    onDemand: prices.onDemand,
-    ...(spot ? { spot: { usdPerHour: spot.usdPerHour, zone, timestamp: spot.timestamp, source: 'describe-spot-price-history' } } : {}),
-    rootVolumeGiB: Math.max(doc.request.rootVolumeGiB, doc.ami.rootSnapshotGiB ?? 0),
-    gp3UsdPerGbMonth: prices.gp3.usdPerGbMonth,
-    gp3Source: { source: prices.gp3.source, ...(prices.gp3.asOf ? { asOf: prices.gp3.asOf } : {}) },
-  });
-}
-
 /**
- * PlanCapacity: gathers offerings' prices (on-demand from the Pricing API or the dated snapshot, spot per zone),
- * orders the launch attempts and estimates the cost.
+ * PlanCapacity: gathers, in parallel, the on-demand price (Pricing API or the dated snapshot), spot prices per zone,
+ * the vCPU quotas of the type's bucket, spot placement scores and alternative types; then orders the launch
+ * attempts and estimates the cost. Quotas, scores and alternatives degrade to notes when they cannot be read.
  *
- * @throws LaunchPlanEmptyError when nothing fits the market and price cap
+ * API calls, cold (market auto): GetProducts 1, DescribeSpotPriceHistory 1, GetServiceQuota 2,
+ * GetSpotPlacementScores 1 (+ DescribeAvailabilityZones 1 when it gives scores), DescribeInstanceTypes 1-2,
+ * DescribeInstanceTypeOfferings 1, GetProducts for alternatives at most 5. Warm: quotas, the type catalog and
+ * prices come from caches.
+ *
+ * @throws LaunchPlanEmptyError when nothing fits the market, price cap or quota, with alternatives in its message
  */
-export async function planStep(doc: ResolvedDocument, clients: { ec2: EC2Client; pricing: PricingClient }): Promise<PlanResult> {
+export async function planStep(doc: ResolvedDocument, clients: PlanClients): Promise<CapacityPlanResult> {
   const notes: string[] = [];
-  const prices = await gatherPrices(doc, clients, notes);
-  const { instanceType, region, market, maxHourlyPrice } = doc.request;
-  const attempts = buildLaunchPlan({
-    instanceType,
-    zones: doc.zones,
-    market,
-    ...(maxHourlyPrice === undefined ? {} : { maxHourlyPrice }),
-    ...(prices.onDemand ? { onDemandHourly: prices.onDemand.usdPerHour } : {}),
-    spotPrices: Object.fromEntries(Object.entries(prices.spot).map(([zone, p]) => [zone, p.usdPerHour])),
-    recentlyUnavailable: recentlyUnavailable(region, instanceType, doc.zones),
-  });
+  const { instanceType, region, market, maxHourlyPrice, architecture } = doc.request;
+  const markets: Market[] = market === 'auto' ? ['spot', 'on-demand'] : [market];
+  const bucket = quotaBucket(instanceType);
+  const quotasPromise = bucket ? getVcpuQuotas(clients.quotas ?? serviceQuotasClient(region), region, { buckets: [bucket], markets }) : Promise.resolve([]);
+  const placementPromise: Promise<{ scores?: Record<string, number>; note?: string }> =
+    market === 'on-demand'
+      ? Promise.resolve({})
+      : getSpotPlacementScores(clients.ec2, { instanceType, region }).then(
+          (scores) =>
+            Object.keys(scores).length > 0
+              ? { scores }
+              : { note: `spot placement scores: EC2 gave none for ${instanceType} in ${region}; spot is ordered by price only` },
+          (error: unknown) => ({ note: `spot placement scores unknown (GetSpotPlacementScores: ${shortReason(error)}); spot is ordered by price only` }),
+        );
+  const alternativesPromise: Promise<{ alternatives: Alternative[]; notes: string[] }> = quotasPromise
+    .then((quotas) =>
+      findAlternatives(
+        clients,
+        {
+          instanceType,
+          region,
+          architecture,
+          gpuMemoryMiB: doc.instanceType.gpu.memoryMiB,
+          market,
+          ...(maxHourlyPrice === undefined ? {} : { maxHourlyPrice }),
+        },
+        quotas,
+      ),
+    )
+    .catch((error: unknown) => ({ alternatives: [], notes: [`alternative types unknown (${shortReason(error)})`] }));
+  const [prices, quotas, placement, found] = await Promise.all([gatherPrices(doc, clients, notes), quotasPromise, placementPromise, alternativesPromise]);
+  if (placement.note) notes.push(placement.note);
+
+  let plan;
+  try {
+    plan = planLaunch({
+      instanceType,
+      zones: doc.zones,
+      market,
+      region,
+      vcpus: doc.instanceType.vcpus,
+      quotas,
+      ...(placement.scores ? { placementScores: placement.scores } : {}),
+      ...(maxHourlyPrice === undefined ? {} : { maxHourlyPrice }),
+      ...(prices.onDemand ? { onDemandHourly: prices.onDemand.usdPerHour } : {}),
+      spotPrices: Object.fromEntries(Object.entries(prices.spot).map(([zone, p]) => [zone, p.usdPerHour])),
+      recentlyUnavailable: recentlyUnavailable(region, instanceType, doc.zones),
+    });
+  } catch (error) {
+    if (error instanceof LaunchPlanEmptyError) throw withAlternatives(error, found.alternatives, region);
+    throw error;
+  }
+  notes.push(...plan.notes, ...found.notes);
+  const { attempts } = plan;
   const firstSpot = attempts.find((a) => a.market === 'spot');
   const firstOnDemand = attempts.find((a) => a.market === 'on-demand');
   const spotEstimate = firstSpot ? estimateFor(doc, prices, 'spot', firstSpot.zone) : undefined;
@@ -89,5 +140,8 @@ export async function planStep(doc: ResolvedDocument, clients: { ec2: EC2Client;
     prices,
     estimates: { ...(spotEstimate ? { spot: spotEstimate } : {}), ...(onDemandEstimate ? { onDemand: onDemandEstimate } : {}) },
     notes,
+    alternatives: found.alternatives,
+    quotas,
+    ...(placement.scores ? { placementScores: placement.scores } : {}),
   };
 }

@@ -1,12 +1,27 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { getLatestDlami, type ResolvedImage } from '../ami/resolve.js';
+import { driverFamilyFor } from '../catalog/driver.js';
+import { DriverUnsupportedError } from '../errors.js';
 import type { ValidatedDocument } from '../workflow/document.js';
 
-/** ResolveAmi: the newest DLAMI for the request (proprietary-driver family for pre-Turing GPUs). */
-export function resolveAmiStep(doc: ValidatedDocument, clients: { ec2: EC2Client; ssm: SSMClient }): Promise<ResolvedImage> {
+/**
+ * ResolveAmi: the newest DLAMI for the request. GPUs older than Turing (V100, M60, K80) get the
+ * proprietary-driver family, or a DriverUnsupportedError that names the instance type and GPU: never the
+ * OSS-driver family or the standard image, which cannot drive them.
+ */
+export async function resolveAmiStep(doc: ValidatedDocument, clients: { ec2: EC2Client; ssm: SSMClient }): Promise<ResolvedImage> {
   const { region, osType, architecture, amiType } = doc.request;
-  // Volta and older GPUs are not supported by the open-source kernel modules of the OSS-driver DLAMIs.
-  const legacyGpu = /^(V100|K80|M60)$/i.test(doc.instanceType.gpu.model);
-  return getLatestDlami(clients, { region, osType, architecture, amiType, ...(legacyGpu ? { driver: 'proprietary' as const } : {}) });
+  const { instanceType, gpu } = doc.instanceType;
+  const driver = driverFamilyFor(gpu.model);
+  try {
+    return await getLatestDlami(clients, { region, osType, architecture, amiType, ...(driver === 'proprietary' ? { driver } : {}) });
+  } catch (error) {
+    if (!(error instanceof DriverUnsupportedError)) throw error;
+    throw new DriverUnsupportedError(`${instanceType} has an NVIDIA ${gpu.model}, which needs the proprietary NVIDIA driver. ${error.message}`, {
+      cause: error,
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      details: { instanceType, gpuModel: gpu.model, ...error.details },
+    });
+  }
 }

@@ -2,6 +2,7 @@ import { handler as checkManaged } from '../../functions/check-managed.js';
 import { handler as checkRunning } from '../../functions/check-running.js';
 import { handler as getGpuReport } from '../../functions/get-gpu-report.js';
 import { handler as launch } from '../../functions/launch.js';
+import { handler as notify } from '../../functions/notify.js';
 import { handler as planCapacity } from '../../functions/plan-capacity.js';
 import { handler as resolveAmi } from '../../functions/resolve-ami.js';
 import { handler as rollback } from '../../functions/rollback.js';
@@ -11,7 +12,7 @@ import { handler as verifyGpu } from '../../functions/verify-gpu.js';
 /** A Lambda handler as the runtime calls it: `(event, context)`. */
 export type LambdaHandler = (event: never, context: never) => Promise<unknown>;
 
-/** The real handlers, by the function names serverless.yml and the ASL use. */
+/** The real handlers, by the function names serverless.yml and the ASL use: every Task of every definition in statemachines/. */
 export const HANDLERS: Record<string, LambdaHandler> = {
   validateRequest,
   resolveAmi,
@@ -22,4 +23,5 @@ export const HANDLERS: Record<string, LambdaHandler> = {
   verifyGpu,
   getGpuReport,
   rollback,
+  notify,
 } as unknown as Record<string, LambdaHandler>;

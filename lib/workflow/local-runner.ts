@@ -23,6 +23,8 @@ export interface LocalRunOptions {
   /** Pause before each Retry, instead of the definition's backoff. */
   retryMs?: number;
   definition?: AslDefinition;
+  /** Names the state machine in the execution ARN (default `gpu-deploy-deploy`). */
+  stateMachineName?: string;
   onEvent?: (event: ProgressEvent) => void;
 }
 
@@ -67,7 +69,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const definition = substituteArns(source);
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const executionName = options.executionName ?? `local-${randomUUID()}`;
-  const executionArn = `arn:aws:states:local:000000000000:execution:gpu-deploy-deploy:${executionName}`;
+  const stateMachineName = options.stateMachineName ?? 'gpu-deploy-deploy';
+  const executionArn = `arn:aws:states:local:000000000000:execution:${stateMachineName}:${executionName}`;
 
   let lambdaInvocations = 0;
   const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
@@ -89,7 +92,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
     context: {
       Execution: { Id: executionArn, Name: executionName, Input: options.input, StartTime: startTime, RoleArn: 'arn:aws:iam::000000000000:role/local' },
-      StateMachine: { Id: 'arn:aws:states:local:000000000000:stateMachine:gpu-deploy-deploy', Name: 'gpu-deploy-deploy' },
+      StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${stateMachineName}`, Name: stateMachineName },
     } as never,
   });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_NAMES, REQUEST_ERROR_NAMES } from '../../lib/errors.js';
 import { repoRoot } from '../../lib/local/paths.js';
-import { DEPLOY_DEFINITION_PATH, readDefinition, substituteArns, taskFunctions, type AslState } from '../../lib/workflow/definition.js';
+import { DEFINITION_PATHS, DEPLOY_DEFINITION_PATH, TEARDOWN_DEFINITION_PATH, readDefinition, substituteArns, taskFunctions, type AslDefinition, type AslState } from '../../lib/workflow/definition.js';
 import { HANDLERS } from '../../lib/workflow/handlers.js';
 
 interface Retrier { ErrorEquals: string[]; MaxAttempts?: number }
@@ -29,6 +29,8 @@ const definition = readDefinition();
 const states = definition.States;
 const tasks = taskFunctions(definition);
 const taskNames = Object.keys(tasks);
+const definitions: Array<[string, AslDefinition]> = DEFINITION_PATHS.map((path) => [path, readDefinition(path)]);
+const NOTIFY_TARGETS = { NotifySucceeded: 'Succeeded', NotifyFailed: 'DeploymentFailed', NotifyRejected: 'RequestRejected', NotifyPlanningFailed: 'PlanningFailed', NotifyRollbackFailed: 'RollbackFailed' };
 const retriersOf = (state: AslState): Retrier[] => (state.Retry ?? []) as Retrier[];
 const catchersOf = (state: AslState): Catcher[] => (state.Catch ?? []) as Catcher[];
 
@@ -69,18 +71,18 @@ const LAMBDA_ERRORS = [
 ];
 
 describe('deploy ASL: static checks', () => {
-  test('asl-validator accepts the definition once Fn::GetAtt resources are ARNs', () => {
+  test.each(DEFINITION_PATHS)('asl-validator accepts %s once Fn::GetAtt resources are ARNs', (path) => {
     // Act
-    const result = aslValidator(substituteArns(definition), { checkArn: true, checkPaths: true });
+    const result = aslValidator(substituteArns(readDefinition(path)), { checkArn: true, checkPaths: true });
 
     // Assess
     expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);
   });
 
-  test('every Retry/Catch error name is a States.*, Lambda.* or project error name', () => {
+  test('every Retry/Catch error name (of every definition) is a States.*, Lambda.* or project error name', () => {
     // Prepare
-    const names = Object.values(states).flatMap((state) => [...retriersOf(state), ...catchersOf(state)].flatMap((r) => r.ErrorEquals));
+    const names = definitions.flatMap(([, d]) => Object.values(d.States)).flatMap((state) => [...retriersOf(state), ...catchersOf(state)].flatMap((r) => r.ErrorEquals));
 
     // Assess
     expect(names.length).toBeGreaterThan(0);
@@ -93,7 +95,7 @@ describe('deploy ASL: static checks', () => {
   });
 
   test('States.ALL stands alone, in the last retrier/catcher of its state', () => {
-    for (const [name, state] of Object.entries(states)) {
+    for (const [name, state] of definitions.flatMap(([, d]) => Object.entries(d.States))) {
       for (const list of [retriersOf(state), catchersOf(state)]) {
         list.forEach((entry, index) => {
           if (!entry.ErrorEquals.includes('States.ALL')) return;
@@ -113,15 +115,15 @@ describe('deploy ASL: static checks', () => {
       const catchers = catchersOf(states[name] as AslState);
       expect({ name, catchesAll: catchers.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, catchesAll: true });
       expect(catchers.map((c) => [name, c.ErrorEquals, c.Next, c.ResultPath])).toEqual([
-        [name, [...REQUEST_ERROR_NAMES], 'RequestRejected', '$.error'],
-        [name, ['States.ALL'], 'PlanningFailed', '$.error'],
+        [name, [...REQUEST_ERROR_NAMES], 'NotifyRejected', '$.error'],
+        [name, ['States.ALL'], 'NotifyPlanningFailed', '$.error'],
       ]);
     }
   });
 
   test('Launch and every Task after it roll back on any error', () => {
     // Prepare
-    const postLaunch = [...reachable('Launch', false)].filter((name) => states[name]?.Type === 'Task');
+    const postLaunch = [...reachable('Launch', false)].filter((name) => states[name]?.Type === 'Task' && tasks[name] !== 'notify');
 
     // Assess
     expect(postLaunch).toEqual(['Launch', 'CheckRunning', 'CheckManaged', 'VerifyGpu', 'GetGpuReport']);
@@ -134,14 +136,35 @@ describe('deploy ASL: static checks', () => {
 
   test('Rollback keeps the original error: its own failure goes to RollbackFailed under another path', () => {
     const rollback = states.Rollback as AslState;
-    expect(catchersOf(rollback)).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.rollbackError', Next: 'RollbackFailed' }]);
+    expect(catchersOf(rollback)).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.rollbackError', Next: 'NotifyRollbackFailed' }]);
     expect(states.RollbackFailed).toMatchObject({ Type: 'Fail', Error: 'RollbackIncompleteError', CausePath: '$.rollbackError.Cause' });
     expect(states.DeploymentFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
   });
 
-  test('every Task retries AwsThrottlingError and AwsTransientError', () => {
-    for (const name of taskNames) {
-      const retried = retriersOf(states[name] as AslState).flatMap((r) => r.ErrorEquals);
+  test('notify Tasks: one before every final state, on every path; a failed notification goes on to the same state', () => {
+    // Prepare
+    const notifyStates = taskNames.filter((name) => tasks[name] === 'notify');
+    const terminal = Object.keys(states).filter((name) => ['Succeed', 'Fail'].includes(states[name]?.Type ?? ''));
+
+    // Assess: each notify state publishes, keeps the document (ResultPath null) and cannot change the outcome.
+    expect(Object.fromEntries(notifyStates.map((name) => [name, states[name]?.Next]))).toEqual(NOTIFY_TARGETS);
+    for (const name of notifyStates) {
+      const state = states[name] as AslState;
+      expect({ name, resultPath: state.ResultPath }).toEqual({ name, resultPath: null });
+      expect(catchersOf(state)).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: state.Next }]);
+      expect(state.Parameters).toMatchObject({ 'document.$': '$', execution: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' }, terminalState: state.Next });
+      expect((state.Parameters as { status: string }).status).toBe(state.Next === 'Succeeded' ? 'SUCCEEDED' : 'FAILED');
+    }
+    // Only a notify state leads into a final state, by Next, Choice or Catch.
+    for (const [name, state] of Object.entries(states)) {
+      const into = successors(state, true).filter((next) => terminal.includes(next));
+      if (into.length > 0) expect({ name, notify: tasks[name] === 'notify' }).toEqual({ name, notify: true });
+    }
+  });
+
+  test('every Task of every definition retries AwsThrottlingError and AwsTransientError', () => {
+    for (const [name, state] of definitions.flatMap(([, d]) => Object.entries(d.States)).filter(([, s]) => s.Type === 'Task')) {
+      const retried = retriersOf(state).flatMap((r) => r.ErrorEquals);
       expect({ name, throttling: retried.includes('AwsThrottlingError'), transient: retried.includes('AwsTransientError') })
         .toEqual({ name, throttling: true, transient: true });
     }
@@ -152,8 +175,8 @@ describe('deploy ASL: static checks', () => {
     const functions = serverlessFunctions();
 
     // Assess
-    for (const [name, fn] of Object.entries(tasks)) {
-      const timeout = states[name]?.TimeoutSeconds;
+    for (const [name, fn, state] of definitions.flatMap(([, d]) => Object.entries(taskFunctions(d)).map(([n, f]) => [n, f, d.States[n]] as const))) {
+      const timeout = state?.TimeoutSeconds;
       expect({ name, timeout: typeof timeout }).toEqual({ name, timeout: 'number' });
       const lambdaTimeout = functions.get(fn)?.timeout ?? providerTimeout();
       expect({ name, atLeastLambdaTimeout: (timeout as number) >= lambdaTimeout }).toEqual({ name, atLeastLambdaTimeout: true });
@@ -166,13 +189,26 @@ describe('deploy ASL: static checks', () => {
     expect(Object.keys(states)).toContain(definition.StartAt);
   });
 
-  test('every Task names a function that exists in HANDLERS and in serverless.yml', () => {
+  test('teardown: its one Task is the rollback function, looped until done, failing by name', () => {
     // Prepare
-    const resourceFunctions = [...new Set(Object.values(tasks))].sort();
+    const teardown = readDefinition(TEARDOWN_DEFINITION_PATH);
+
+    // Assess
+    expect(taskFunctions(teardown)).toEqual({ Teardown: 'rollback' });
+    expect(teardown.States.Teardown).toMatchObject({ ResultPath: '$.rollback', Next: 'IsTornDown', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'TeardownFailed' }] });
+    expect(teardown.States.IsTornDown).toMatchObject({ Choices: [{ Variable: '$.rollback.done', BooleanEquals: true, Next: 'TornDown' }], Default: 'WaitForTeardown' });
+    expect(teardown.States.WaitForTeardown).toMatchObject({ Type: 'Wait', Next: 'Teardown' });
+    expect(teardown.States.TeardownFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    expect(teardown.TimeoutSeconds).toBeGreaterThan(20 * 60 + 150);
+  });
+
+  test('every Task (of every definition) names a function that exists in HANDLERS and in serverless.yml', () => {
+    // Prepare
+    const resourceFunctions = [...new Set(definitions.flatMap(([, d]) => Object.values(taskFunctions(d))))].sort();
     const declared = [...serverlessFunctions().keys()].sort();
 
     // Assess
-    expect(Object.values(states).filter((s) => s.Type === 'Task')).toHaveLength(taskNames.length);
+    for (const [, d] of definitions) expect(Object.values(d.States).filter((s) => s.Type === 'Task')).toHaveLength(Object.keys(taskFunctions(d)).length);
     expect(resourceFunctions).toEqual(Object.keys(HANDLERS).sort());
     expect(resourceFunctions.filter((fn) => !declared.includes(fn))).toEqual([]);
     for (const fn of resourceFunctions) expect({ fn, handler: typeof HANDLERS[fn] }).toEqual({ fn, handler: 'function' });
@@ -190,6 +226,7 @@ describe('scripts/check-asl.mjs', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(DEPLOY_DEFINITION_PATH);
+    expect(run.stdout).toContain(TEARDOWN_DEFINITION_PATH);
   });
 
   test('exits 1 and names the problem for an invalid definition', () => {

@@ -16,6 +16,8 @@ import {
 import { DEPLOYMENT_ID, OUTPUTS, REQUEST, invocationCounts, runWithStubs, type FunctionName } from './stubs.js';
 
 const PRE_LAUNCH = ['ValidateRequest', 'ResolveAmi', 'PlanCapacity'];
+/** The notify Task that runs before each final state. */
+const NOTIFY_BEFORE: Record<string, string> = { RequestRejected: 'NotifyRejected', PlanningFailed: 'NotifyPlanningFailed' };
 
 describe('deploy state machine: success', () => {
   test('polls until running, managed and verified, then reports what was deployed', async () => {
@@ -58,13 +60,13 @@ describe('deploy state machine: success', () => {
       'VerifyGpu',
       'WaitForGpuReport', 'GetGpuReport', 'IsVerified',
       'WaitForGpuReport', 'GetGpuReport', 'IsVerified',
-      'DeploymentSucceeded', 'Succeeded',
+      'DeploymentSucceeded', 'NotifySucceeded', 'Succeeded',
     ]);
     expect(invocationCounts(run.calls)).toEqual({
       validateRequest: 1, resolveAmi: 1, planCapacity: 1, launch: 1,
-      checkRunning: 3, checkManaged: 2, verifyGpu: 1, getGpuReport: 2, rollback: 0,
+      checkRunning: 3, checkManaged: 2, verifyGpu: 1, getGpuReport: 2, rollback: 0, notify: 1,
     });
-    expect(run.result.lambdaInvocations).toBe(12);
+    expect(run.result.lambdaInvocations).toBe(13);
     expect(run.result.transitions).toBe(run.entered.length);
     expect(run.result.rollback).toBeUndefined();
   });
@@ -114,7 +116,7 @@ describe('deploy state machine: rejected before launch', () => {
     // Assess
     expect(run.result).toMatchObject({ status: 'FAILED', error: error.name, cause: error.message });
     const failedAt = PRE_LAUNCH.indexOf(state);
-    expect(run.entered).toEqual([...PRE_LAUNCH.slice(0, failedAt + 1), terminal]);
+    expect(run.entered).toEqual([...PRE_LAUNCH.slice(0, failedAt + 1), NOTIFY_BEFORE[terminal], terminal]);
     expect(run.events).toContainEqual({ kind: 'caught', state, type: 'Task' });
     expect(run.calls[fn]).toHaveLength(1);
     expect(run.calls.launch).toHaveLength(0);
@@ -137,7 +139,7 @@ describe('deploy state machine: failure after launch rolls back', () => {
     expect(run.entered).toEqual([
       ...PRE_LAUNCH, 'Launch',
       'Rollback', 'IsRolledBack', 'WaitForRollback',
-      'Rollback', 'IsRolledBack', 'DeploymentFailed',
+      'Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed',
     ]);
     expect(run.calls.rollback).toHaveLength(2);
     // The rollback sees the error it cleans up after, and its own previous step (to keep its deadline).
@@ -162,7 +164,7 @@ describe('deploy state machine: failure after launch rolls back', () => {
 
     // Assess
     expect(run.result).toMatchObject({ status: 'FAILED', error: error.name, cause: error.message });
-    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', ...between, 'Rollback', 'IsRolledBack', 'DeploymentFailed']);
+    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', ...between, 'Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']);
     expect(run.events).toContainEqual({ kind: 'caught', state, type: 'Task' });
     expect(run.calls.rollback).toHaveLength(1);
     expect(run.calls.rollback[0]).toMatchObject({ deploymentId: DEPLOYMENT_ID, error: { Error: error.name, Cause: error.message } });
@@ -183,7 +185,7 @@ describe('deploy state machine: rollback failure', () => {
 
     // Assess
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'RollbackIncompleteError', cause: rollbackError.message });
-    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', 'Rollback', 'RollbackFailed']);
+    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', 'Rollback', 'NotifyRollbackFailed', 'RollbackFailed']);
     expect(run.calls.rollback).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@
  * function names the ASL and serverless.yml use. Each stub records the input it got and answers from a script:
  * a list of steps (a value to return, or an error to throw), the last step repeating.
  */
+import type { AslDefinition } from '../../lib/workflow/definition.js';
 import type { LambdaHandler } from '../../lib/workflow/handlers.js';
 import { runLocally, type LocalRunResult, type ProgressEvent } from '../../lib/workflow/local-runner.js';
 
@@ -16,6 +17,7 @@ export const FUNCTION_NAMES = [
   'verifyGpu',
   'getGpuReport',
   'rollback',
+  'notify',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -62,6 +64,7 @@ export function happyScripts(): Record<FunctionName, Step[]> {
     verifyGpu: [{ commandId: 'cmd-1', sentAt: '2025-01-01T00:00:00.000Z', status: 'pending' }],
     getGpuReport: [{ commandId: 'cmd-1', sentAt: '2025-01-01T00:00:00.000Z', status: 'done', report: OUTPUTS.report }],
     rollback: [{ done: true, remainingInstances: [], remainingSecurityGroups: [], startedAt: '2025-01-01T00:00:00.000Z' }],
+    notify: [{ eventId: 'evt-1', detailType: 'GPU Deployment Succeeded' }],
   };
 }
 
@@ -96,12 +99,21 @@ export interface Run {
   calls: Record<FunctionName, Doc[]>;
 }
 
-/** Runs the real statemachines/deploy.asl.json with the stubs; no waits, no retry backoff. */
-export async function runWithStubs(overrides: Partial<Record<FunctionName, Step[]>> = {}, executionName?: string): Promise<Run> {
+/**
+ * Runs the real statemachines/deploy.asl.json (or another definition, with its own input) with the stubs; no
+ * waits, no retry backoff.
+ */
+export async function runWithStubs(
+  overrides: Partial<Record<FunctionName, Step[]>> = {},
+  executionName?: string,
+  other?: { definition: AslDefinition; input: unknown; stateMachineName?: string },
+): Promise<Run> {
   const { handlers, calls } = makeStubs(overrides);
   const events: ProgressEvent[] = [];
   const result = await runLocally({
-    input: REQUEST,
+    input: other?.input ?? REQUEST,
+    ...(other ? { definition: other.definition } : {}),
+    ...(other?.stateMachineName ? { stateMachineName: other.stateMachineName } : {}),
     handlers,
     waitMs: 0,
     retryMs: 0,

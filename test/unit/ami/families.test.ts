@@ -1,4 +1,4 @@
-import { DLAMI_OWNER_ID, dlamiFamily, OS_LABELS, standardAmiParameter } from '../../../lib/ami/families.js';
+import { classifyDlamiName, describeCombination, DLAMI_NAME_FILTER, DLAMI_OWNER_ID, dlamiFamily, OS_LABELS, standardAmiParameter } from '../../../lib/ami/families.js';
 import { AMI_TYPES, ARCHITECTURES, OS_TYPES, type AmiType, type Architecture, type OsType } from '../../../lib/types.js';
 
 /** Turns a DescribeImages wildcard filter into a RegExp (`*` any run, `?` one character). */
@@ -125,4 +125,55 @@ describe('standardAmiParameter', () => {
 
 test('DLAMIs are published by the documented account', () => {
   expect(DLAMI_OWNER_ID).toBe('898082745236');
+});
+
+describe('classifyDlamiName', () => {
+  test.each(COMBOS)('%s %s %s: every real name of the family classifies back to it (OSS driver)', (osType, architecture, amiType) => {
+    for (const name of realNames(osType, architecture, amiType)) {
+      expect(classifyDlamiName(name)).toEqual({ osType, architecture, amiType, driver: 'oss' });
+    }
+  });
+
+  test.each(OS_TYPES.flatMap((o) => ARCHITECTURES.map((a) => [o, a] as const)))('%s %s: the proprietary-driver family is a base one', (osType, architecture) => {
+    // Prepare
+    const arm = architecture === 'arm64' ? 'ARM64 ' : '';
+    // Act
+    const combination = classifyDlamiName(`Deep Learning ${arm}Base Proprietary Nvidia Driver GPU AMI (${OS_LABELS[osType]}) 20250101`);
+    // Assess
+    expect(combination).toEqual({ osType, architecture, amiType: 'base', driver: 'proprietary' });
+  });
+
+  test.each([
+    'Deep Learning AMI Neuron (Ubuntu 22.04) 20251020',
+    'Deep Learning Base Neuron AMI (Ubuntu 22.04) 20251020',
+    'Deep Learning AMI Neuron PyTorch 2.5 (Ubuntu 22.04) 20251020',
+    'Deep Learning Base AMI with Single CUDA (Amazon Linux 2023) 20251020',
+    'Deep Learning Base Qualcomm AMI (Amazon Linux 2) 20251020',
+    'Deep Learning AMI GPU PyTorch 2.0.1 (Amazon Linux 2) 20230926',
+    'Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 20.04) 20251020',
+    'Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20251020-copy',
+    'Copy of Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20251020',
+    'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20251015',
+    '',
+  ])('rejects %j', (name) => {
+    expect(classifyDlamiName(name)).toBeUndefined();
+  });
+
+  test('the listing filter catches every family name (and the look-alikes, which classification then drops)', () => {
+    const filter = wildcard(DLAMI_NAME_FILTER);
+    for (const [o, a, t] of COMBOS) for (const name of realNames(o, a, t)) expect(filter.test(name)).toBe(true);
+  });
+
+  test('returns a copy: callers cannot corrupt the table', () => {
+    // Prepare
+    const first = classifyDlamiName('Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250101');
+    if (first) first.osType = 'amazon-linux-2';
+    // Act + Assess
+    expect(classifyDlamiName('Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250101')?.osType).toBe('ubuntu-22.04');
+  });
+});
+
+test('describeCombination', () => {
+  expect(describeCombination({ osType: 'ubuntu-24.04', architecture: 'arm64', amiType: 'pytorch', driver: 'oss' })).toBe('ubuntu-24.04/arm64/pytorch');
+  expect(describeCombination({ osType: 'ubuntu-22.04', architecture: 'x86_64', amiType: 'base', driver: 'proprietary' })).toBe('ubuntu-22.04/x86_64/base (proprietary driver)');
 });

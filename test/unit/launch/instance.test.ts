@@ -232,7 +232,7 @@ describe('launchInstance', () => {
     // Assess
     await expect(failure).rejects.toBeInstanceOf(CapacityUnavailableError);
     await expect(failure).rejects.toMatchObject({
-      message: 'No capacity for g5.xlarge in any planned zone and market (3 attempts)',
+      message: 'No capacity for g5.xlarge in any planned zone and market (3 attempts: us-east-1a spot (InsufficientInstanceCapacity), us-east-1b spot (SpotMaxPriceTooLow), us-east-1a on-demand (InsufficientInstanceCapacity))',
       hint: expect.stringContaining('--market auto'),
       details: {
         tried: [

@@ -1,6 +1,7 @@
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AwsThrottlingError, DriverUnsupportedError } from '../../../lib/errors.js';
 import { resolveAmiStep } from '../../../lib/steps/resolve-ami.js';
 import { validatedDoc } from './fixtures.js';
 
@@ -61,5 +62,31 @@ describe('resolveAmiStep', () => {
     const ami = await resolveAmiStep(withGpu('V100S-NEXT', 'ap-northeast-2'), clients);
     // Assess
     expect(ami.imageId).toBe('ami-oss');
+  });
+
+  test('legacy GPU and no proprietary-driver DLAMI for the OS → DriverUnsupportedError naming the type and GPU; no standard fallback', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({
+      Images: [{ ImageId: 'ami-prop', Name: 'Deep Learning Base Proprietary Nvidia Driver GPU AMI (Ubuntu 22.04) 20250101', CreationDate: '2025-01-01T00:00:00.000Z' }],
+    });
+    const base = withGpu('V100', 'me-south-1');
+    const doc = { ...base, request: { ...base.request, osType: 'amazon-linux-2023' as const } };
+    // Act
+    const failure = resolveAmiStep(doc, clients);
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(DriverUnsupportedError);
+    await expect(failure).rejects.toMatchObject({
+      message: expect.stringMatching(/^g5\.xlarge has an NVIDIA V100, which needs the proprietary NVIDIA driver\. No proprietary-driver Deep Learning AMI for amazon-linux-2023 x86_64 in me-south-1/),
+      hint: expect.stringContaining('ubuntu-22.04/x86_64'),
+      details: { instanceType: 'g5.xlarge', gpuModel: 'V100', osType: 'amazon-linux-2023', driver: 'proprietary', proprietaryAvailable: ['ubuntu-22.04/x86_64'] },
+    });
+    expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+
+  test('other failures pass through unchanged', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).rejects(Object.assign(new Error('slow'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } }));
+    // Act + Assess
+    await expect(resolveAmiStep(withGpu('V100', 'af-south-1'), clients)).rejects.toBeInstanceOf(AwsThrottlingError);
   });
 });

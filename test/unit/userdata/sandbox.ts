@@ -5,9 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { repoRoot } from '../../../lib/local/paths.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const REPO_ROOT = repoRoot();
 export const BASH = '/bin/bash';
 
 /** `<repo>/.venv/bin/shellcheck`, then env SHELLCHECK, then PATH; undefined when none exists. */

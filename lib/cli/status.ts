@@ -1,0 +1,17 @@
+import { describeDeployment } from '../api/deployments.js';
+import { checkDeploymentId } from '../api/sfn.js';
+import { printJson, type Io } from './output.js';
+import { connect, type DeployedDeps, type StackOptions } from './start.js';
+
+/**
+ * `gpu-deploy status ID`: the deployment's status (RUNNING, SUCCEEDED with its result, FAILED with the named
+ * error and its cause). Exit 0 for RUNNING and SUCCEEDED, 1 for FAILED.
+ */
+export async function statusCommand(options: StackOptions & { deploymentId: string }, io: Io, deps: DeployedDeps = {}): Promise<number> {
+  const id = checkDeploymentId(options.deploymentId);
+  const { stack, sfn } = await connect(options, deps);
+  const status = await describeDeployment(sfn, stack.deployStateMachineArn, id);
+  io.err(`Deployment ${id}: ${status.status}${status.error ? ` (${status.error})` : ''}\n`);
+  printJson(io, status);
+  return status.status === 'FAILED' ? 1 : 0;
+}
