@@ -58,7 +58,7 @@ export function runInstancesInput(
   attemptIndex: number,
   network: { subnetId: string; securityGroupId: string },
 ): RunInstancesCommandInput {
-  const tags = deploymentTags(input.deploymentId, input.tags);
+  const tags = deploymentTags(input.deploymentId, input.tags, input.executionId);
   return {
     ClientToken: clientToken(input.executionId, attemptIndex),
     ImageId: input.imageId,

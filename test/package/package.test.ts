@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../lib/local/paths.js';
-import { readDefinition, taskFunctions } from '../../lib/workflow/definition.js';
+import { DEPLOY_DEFINITION_PATH, TEARDOWN_DEFINITION_PATH, readDefinition, taskFunctions } from '../../lib/workflow/definition.js';
 
 // The real `serverless package` (osls, offline), then the artifact as AWS would receive it.
 const root = repoRoot();
@@ -11,21 +11,41 @@ const out = mkdtempSync(join(tmpdir(), 'gpu-deploy-package-'));
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }>; Outputs: Record<string, unknown> };
 let template: Template;
 
-const FUNCTIONS = ['validateRequest', 'resolveAmi', 'planCapacity', 'launch', 'checkRunning', 'checkManaged', 'verifyGpu', 'getGpuReport', 'rollback'];
+const FUNCTIONS = [
+  'validateRequest', 'resolveAmi', 'planCapacity', 'launch', 'checkRunning', 'checkManaged', 'verifyGpu', 'getGpuReport', 'rollback', 'notify',
+  'apiStart', 'apiStatus', 'apiTeardown', 'eventStart', 'spotInterruption',
+];
+/** functions/<file>.ts of each function. */
+const FILES: Record<string, string> = {
+  validateRequest: 'validate-request', resolveAmi: 'resolve-ami', planCapacity: 'plan-capacity', launch: 'launch', checkRunning: 'check-running',
+  checkManaged: 'check-managed', verifyGpu: 'verify-gpu', getGpuReport: 'get-gpu-report', rollback: 'rollback', notify: 'notify',
+  apiStart: 'api-start', apiStatus: 'api-status', apiTeardown: 'api-teardown', eventStart: 'event-start', spotInterruption: 'spot-interruption',
+};
 const logicalId = (fn: string): string => `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
 
 /** The actions each function's role may have: exactly what its code calls (plus its logs). */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   validateRequest: ['ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes'],
   resolveAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
-  planCapacity: ['ec2:DescribeSpotPriceHistory', 'pricing:GetProducts'],
+  planCapacity: ['ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSpotPriceHistory', 'ec2:GetSpotPlacementScores', 'pricing:GetProducts', 'servicequotas:GetServiceQuota'],
   launch: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:RunInstances', 'iam:PassRole'],
   checkRunning: ['ec2:DescribeInstances'],
   checkManaged: ['ssm:DescribeInstanceInformation'],
   verifyGpu: ['ssm:SendCommand'],
   getGpuReport: ['ssm:GetCommandInvocation'],
   rollback: ['ec2:DeleteSecurityGroup', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:TerminateInstances'],
+  notify: ['events:PutEvents'],
+  apiStart: ['states:StartExecution'],
+  apiStatus: ['states:DescribeExecution'],
+  apiTeardown: ['states:DescribeExecution', 'states:StartExecution'],
+  eventStart: ['events:PutEvents', 'states:StartExecution'],
+  spotInterruption: ['ec2:CreateTags', 'ec2:DescribeInstances', 'events:PutEvents', 'states:DescribeExecution', 'states:StartExecution'],
 };
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+const statementsOf = (roleId: string): Statement[] =>
+  (template.Resources[roleId]!.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
 
 beforeAll(() => {
   execFileSync(join(root, 'node_modules', '.bin', 'serverless'), ['package', '--package', out, '--stage', 'test', '--region', 'eu-west-1'], {
@@ -38,17 +58,83 @@ beforeAll(() => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-test('the template holds the deploy state machine with every Task wired to its function', () => {
-  const machine = template.Resources.DeployStateMachine;
+test.each([
+  ['DeployStateMachine', DEPLOY_DEFINITION_PATH, 'DeployStateMachineArn'],
+  ['TeardownStateMachine', TEARDOWN_DEFINITION_PATH, 'TeardownStateMachineArn'],
+])('the template holds %s (%s) with every Task wired to its function, and its ARN as output', (id, path, output) => {
+  const machine = template.Resources[id];
   expect(machine?.Type).toBe('AWS::StepFunctions::StateMachine');
   const [body, substitutions] = machine!.Properties.DefinitionString['Fn::Sub'] as [string, Record<string, unknown>];
   const definition = JSON.parse(body) as { States: Record<string, { Resource?: string }> };
-  for (const [state, fn] of Object.entries(taskFunctions(readDefinition()))) {
+  for (const [state, fn] of Object.entries(taskFunctions(readDefinition(path)))) {
     const placeholder = /^\$\{(\w+)\}$/.exec(definition.States[state]?.Resource ?? '')?.[1];
     expect(placeholder).toBeDefined();
     expect(substitutions[placeholder!]).toEqual({ 'Fn::GetAtt': [`${logicalId(fn)}LambdaFunction`, 'Arn'] });
   }
-  expect(template.Outputs).toHaveProperty('DeployStateMachineArn');
+  expect(template.Outputs).toHaveProperty(output);
+  expect((template.Outputs[output] as { Value: unknown }).Value).toEqual({ Ref: id });
+});
+
+test.each([
+  ['DeployStateMachine', DEPLOY_DEFINITION_PATH],
+  ['TeardownStateMachine', TEARDOWN_DEFINITION_PATH],
+])('the role of %s may only invoke the functions its definition names', (id, path) => {
+  // Prepare
+  const roleId = (template.Resources[id]!.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const statements = statementsOf(roleId);
+  const functions = [...new Set(Object.values(taskFunctions(readDefinition(path))))].map((fn) => `${logicalId(fn)}LambdaFunction`).sort();
+
+  // Assess
+  expect(template.Resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: { 'Fn::Sub': 'states.${AWS::Region}.amazonaws.com' } });
+  expect([...new Set(statements.flatMap(actionsOf))]).toEqual(['lambda:InvokeFunction']);
+  const invoked = statements.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r).match(/"(\w+LambdaFunction)"/)?.[1]);
+  expect([...new Set(invoked)].sort()).toEqual(functions);
+});
+
+test('the API: three routes, each IAM-authorised (no open endpoint), each to its own function', () => {
+  // Prepare
+  const methods = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
+  const route = (method: string) => methods.find((m) => m.Properties.HttpMethod === method)!;
+
+  // Assess
+  expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'POST']);
+  for (const method of methods) expect({ method: method.Properties.HttpMethod, auth: method.Properties.AuthorizationType }).toEqual({ method: method.Properties.HttpMethod, auth: 'AWS_IAM' });
+  const target = (method: string) => JSON.stringify(route(method).Properties.Integration.Uri).match(/"(\w+)LambdaFunction"/)?.[1];
+  expect([target('POST'), target('GET'), target('DELETE')]).toEqual(['ApiStart', 'ApiStatus', 'ApiTeardown']);
+  const resources = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::Resource').map((r) => r.Properties.PathPart);
+  expect(resources.sort()).toEqual(['deployments', '{id}']);
+  expect(template.Outputs).toHaveProperty('ServiceEndpoint');
+});
+
+test('the EventBridge rules: deployment requests and spot interruption warnings, each to its function', () => {
+  // Prepare
+  const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+  const byTarget = Object.fromEntries(rules.map((r) => [r.Properties.Targets[0].Arn['Fn::GetAtt'][0], r.Properties]));
+
+  // Assess
+  expect(rules).toHaveLength(2);
+  expect(byTarget.EventStartLambdaFunction).toMatchObject({ State: 'ENABLED', EventPattern: { source: ['gpu-deploy.requests'], 'detail-type': ['GPU Deployment Requested'] } });
+  expect(byTarget.SpotInterruptionLambdaFunction).toMatchObject({ State: 'ENABLED', EventPattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } });
+  const permissions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'events.amazonaws.com');
+  expect(permissions.map((p) => p.Properties.FunctionName['Fn::GetAtt'][0]).sort()).toEqual(['EventStartLambdaFunction', 'SpotInterruptionLambdaFunction']);
+});
+
+test('the entry points get their state machines by reference, and start only them', () => {
+  for (const fn of ['apiStart', 'apiStatus', 'apiTeardown', 'eventStart', 'spotInterruption']) {
+    expect(template.Resources[`${logicalId(fn)}LambdaFunction`]!.Properties.Environment.Variables.DEPLOY_STATE_MACHINE_ARN).toEqual({ Ref: 'DeployStateMachine' });
+  }
+  expect(template.Resources.ApiTeardownLambdaFunction!.Properties.Environment.Variables.TEARDOWN_STATE_MACHINE_ARN).toEqual({ Ref: 'TeardownStateMachine' });
+  const start = (roleId: string) => statementsOf(roleId).filter((s) => actionsOf(s).includes('states:StartExecution')).map((s) => s.Resource);
+  expect(start('ApiStartRole')).toEqual([{ Ref: 'DeployStateMachine' }]);
+  expect(start('EventStartRole')).toEqual([{ Ref: 'DeployStateMachine' }]);
+  expect(start('SpotInterruptionRole')).toEqual([{ Ref: 'DeployStateMachine' }]);
+  expect(start('ApiTeardownRole')).toEqual([{ Ref: 'TeardownStateMachine' }]);
+  const describe = statementsOf('ApiStatusRole').find((s) => actionsOf(s).includes('states:DescribeExecution'));
+  expect(JSON.stringify(describe?.Resource)).toContain(':execution:gpu-deploy-test-deploy:*');
+  const tag = statementsOf('SpotInterruptionRole').find((s) => actionsOf(s).includes('ec2:CreateTags'));
+  expect(tag?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/gpu-deploy:managed-by': 'gpu-deploy' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['gpu-deploy:interrupted-at'] } });
+  const put = statementsOf('NotifyRole').find((s) => actionsOf(s).includes('events:PutEvents'));
+  expect(JSON.stringify(put?.Resource)).toContain('event-bus/default');
 });
 
 test('every function runs on nodejs22.x with its own role', () => {
@@ -89,7 +175,7 @@ test('every bundled handler imports under Node 22 and answers a bad request with
   expect(readdirSync(join(unpacked, 'verifyGpu', 'lib', 'verify'))).toContain('health-check.sh');
   const script = `
     const names = ${JSON.stringify(FUNCTIONS)};
-    const files = { validateRequest: 'validate-request', resolveAmi: 'resolve-ami', planCapacity: 'plan-capacity', launch: 'launch', checkRunning: 'check-running', checkManaged: 'check-managed', verifyGpu: 'verify-gpu', getGpuReport: 'get-gpu-report', rollback: 'rollback' };
+    const files = ${JSON.stringify(FILES)};
     const report = {};
     for (const fn of names) {
       const mod = await import(${JSON.stringify(unpacked)} + '/' + fn + '/functions/' + files[fn] + '.mjs');
@@ -98,6 +184,10 @@ test('every bundled handler imports under Node 22 and answers a bad request with
     const { handler } = await import(${JSON.stringify(unpacked)} + '/validateRequest/functions/validate-request.mjs');
     try { await handler({ request: { instanceType: 'g5.xlarge', osType: 'windows' }, execution: { id: 'x', name: 'x', startTime: 'x' } }, {}); report.error = 'none'; }
     catch (e) { report.error = e.name; }
+    const api = await import(${JSON.stringify(unpacked)} + '/apiStart/functions/api-start.mjs');
+    process.env.DEPLOY_STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:gpu-deploy-test-deploy';
+    const answer = await api.handler({ body: '{"osType":"windows"}' }, {});
+    report.api = answer.statusCode + ' ' + JSON.parse(answer.body).error;
     process.stdout.write(JSON.stringify({ node: process.versions.node, report }));
   `;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'eu-west-1' } });
@@ -106,4 +196,5 @@ test('every bundled handler imports under Node 22 and answers a bad request with
   expect(Number(result.node.split('.')[0])).toBeGreaterThanOrEqual(22);
   for (const fn of FUNCTIONS) expect(result.report[fn]).toBe('function');
   expect(result.report.error).toBe('RequestInvalidError');
+  expect(result.report.api).toBe('400 RequestInvalidError');
 });

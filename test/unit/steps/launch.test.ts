@@ -6,7 +6,9 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Alternative } from '../../../lib/capacity/suggest.js';
 import { clearUnavailable, recentlyUnavailable } from '../../../lib/capacity/unavailable.js';
+import { CapacityUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
 import { launchStep } from '../../../lib/steps/launch.js';
 import { awsError, plannedDoc, PRICES } from './fixtures.js';
 
@@ -117,5 +119,33 @@ describe('launchStep', () => {
     expect(launch.instanceId).toBe('i-1');
     // No estimate: absent or null (the ASL's success output reads $.launch.estimate, so it may be kept as null).
     expect(launch.estimate ?? null).toBeNull();
+  });
+
+  test('every attempt out of capacity: CapacityUnavailableError listing what was tried and the plan\'s alternatives', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).rejects(awsError('InsufficientInstanceCapacity', 500));
+    const alternatives: Alternative[] = [
+      { instanceType: 'g6.xlarge', gpu: { model: 'L4', count: 1, memoryGiB: 22 }, vcpus: 4, onDemandHourly: 0.8048, priceSource: 'pricing-api', quota: 'within' },
+    ];
+    // Act
+    const failure = launchStep(plannedDoc({}, {}, { alternatives } as never), ec2, {});
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(CapacityUnavailableError);
+    await expect(failure).rejects.toMatchObject({
+      name: 'CapacityUnavailableError',
+      message:
+        'No capacity for g5.xlarge in any planned zone and market (2 attempts: us-east-1b spot (InsufficientInstanceCapacity), us-east-1a on-demand (InsufficientInstanceCapacity)). ' +
+        'Other NVIDIA types offered in us-east-1 that fit: try g6.xlarge ($0.80/h, 1 x L4 22 GiB)',
+      details: { tried: [expect.objectContaining({ zone: 'us-east-1b' }), expect.objectContaining({ zone: 'us-east-1a' })], alternatives },
+    });
+  });
+
+  test('a plan from before alternatives existed: the error has an empty list; other errors pass unchanged', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).rejects(awsError('InsufficientInstanceCapacity', 500));
+    // Act + Assess
+    await expect(launchStep(plannedDoc(), ec2, {})).rejects.toMatchObject({ details: { alternatives: [] } });
+    ec2Mock.on(RunInstancesCommand).rejects(awsError('InvalidAMIID.NotFound'));
+    await expect(launchStep(plannedDoc(), ec2, {})).rejects.toBeInstanceOf(LaunchFailedError);
   });
 });
