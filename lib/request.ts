@@ -33,8 +33,8 @@ export const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 export const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 export const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
 export const IMAGE = /^[a-z0-9][a-z0-9._/:@-]{0,200}$/;
-export const VISIBLE_DEVICES = /^(all|\d+(,\d+)*)$/;
-export const MODEL = /^[A-Za-z0-9._:/-]{1,100}$/;
+export const VISIBLE_DEVICES = /^(?:all|[0-9]{1,3}(?:,[0-9]{1,3}){0,63})$/;
+export const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
 export const TAG_KEY = /^[A-Za-z0-9 _.:/=+@-]{1,128}$/;
 export const TAG_VALUE = /^[A-Za-z0-9 _.:/=+@-]{0,256}$/;
 
@@ -209,11 +209,11 @@ export function parseRequest(raw: unknown): DeploymentRequest {
     if (!KNOWN_FIELDS.has(key)) problems.push(`${preview(key)} is not a known field`);
   }
   if (raw.schemaVersion !== undefined && raw.schemaVersion !== 1) problems.push('schemaVersion must be 1');
-  const instanceType = raw.instanceType ?? REQUEST_DEFAULTS.instanceType;
+  const instanceType = raw.instanceType === undefined ? REQUEST_DEFAULTS.instanceType : raw.instanceType;
   const request: DeploymentRequest = {
     instanceType:
       pattern(problems, 'instanceType', instanceType, INSTANCE_TYPE, 'an EC2 instance type such as g5.xlarge') ??
-      String(instanceType),
+      (typeof instanceType === 'string' ? instanceType : (JSON.stringify(instanceType) ?? 'invalid')),
     region: pattern(problems, 'region', raw.region, REGION, 'an AWS region such as us-east-1') ?? REQUEST_DEFAULTS.region,
     osType: oneOf(problems, 'osType', raw.osType, OS_TYPES) ?? REQUEST_DEFAULTS.osType,
     architecture: oneOf(problems, 'architecture', raw.architecture, ARCHITECTURES) ?? REQUEST_DEFAULTS.architecture,

@@ -6,13 +6,13 @@
  * one call) — both cached per region for six hours — plus at most `PRICE_LOOKUPS` Pricing GetProducts calls,
  * cached by the pricing module for hours and falling back to the dated snapshot.
  */
-import { DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceTypeOfferingsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import { callAws } from '../aws/classify.js';
 import { TtlCache } from '../cache.js';
-import { fromEc2 } from '../catalog/catalog.js';
+import { listNvidiaTypes, type NvidiaInstanceType } from '../catalog/catalog.js';
 import { resolveOnDemandPrice } from '../pricing/on-demand.js';
-import type { Architecture, GpuSpec, InstanceTypeInfo, Market, MarketChoice } from '../types.js';
+import type { Architecture, InstanceTypeInfo, Market, MarketChoice } from '../types.js';
 import { quotaBucket, shortReason, type VcpuQuota } from './quotas.js';
 import type { Alternative } from './suggest.js';
 
@@ -28,36 +28,8 @@ export const MAX_ALTERNATIVES = 3;
  */
 export const GPU_MEMORY_TOLERANCE = 0.1;
 
-type GpuType = InstanceTypeInfo & { gpu: GpuSpec };
+type GpuType = NvidiaInstanceType;
 
-/**
- * Every NVIDIA GPU instance type EC2 describes in the client's region (the g* and p* families), sorted by name.
- * `gpu-deploy gpus` lists the same (lib/cli/gpus.ts could call this instead of its own copy).
- *
- * @example
- * const types = await listNvidiaTypes(new EC2Client({ region: 'us-east-1' }));
- */
-export async function listNvidiaTypes(ec2: EC2Client, only?: string): Promise<GpuType[]> {
-  const types: GpuType[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await callAws('DescribeInstanceTypes', () =>
-      ec2.send(
-        new DescribeInstanceTypesCommand({
-          Filters: [{ Name: 'instance-type', Values: only ? [only] : ['g*', 'p*'] }],
-          MaxResults: 100,
-          ...(NextToken ? { NextToken } : {}),
-        }),
-      ),
-    );
-    for (const record of out?.InstanceTypes ?? []) {
-      const type = fromEc2(record);
-      if (type.gpu?.manufacturer.toUpperCase() === 'NVIDIA') types.push(type as GpuType);
-    }
-    NextToken = out?.NextToken || undefined;
-  } while (NextToken);
-  return types.sort((a, b) => a.instanceType.localeCompare(b.instanceType, 'en', { numeric: true }));
-}
 
 /**
  * The types of the list that the client's region offers (DescribeInstanceTypeOfferings at region level).

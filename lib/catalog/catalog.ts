@@ -71,3 +71,35 @@ export async function offeredZones(ec2: EC2Client, instanceType: string): Promis
   } while (NextToken);
   return [...zones].sort();
 }
+
+/** An instance type whose GPU is known. */
+export type NvidiaInstanceType = InstanceTypeInfo & { gpu: NonNullable<InstanceTypeInfo['gpu']> };
+
+/**
+ * Every NVIDIA GPU instance type EC2 describes in the client's region (the g* and p* families), sorted by name.
+ * `gpu-deploy gpus` lists them; PlanCapacity picks alternatives from them.
+ *
+ * @example
+ * const types = await listNvidiaTypes(new EC2Client({ region: 'us-east-1' }));
+ */
+export async function listNvidiaTypes(ec2: EC2Client, only?: string): Promise<NvidiaInstanceType[]> {
+  const types: NvidiaInstanceType[] = [];
+  let NextToken: string | undefined;
+  do {
+    const out = await callAws('DescribeInstanceTypes', () =>
+      ec2.send(
+        new DescribeInstanceTypesCommand({
+          Filters: [{ Name: 'instance-type', Values: only ? [only] : ['g*', 'p*'] }],
+          MaxResults: 100,
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      ),
+    );
+    for (const record of out?.InstanceTypes ?? []) {
+      const type = fromEc2(record);
+      if (type.gpu?.manufacturer.toUpperCase() === 'NVIDIA') types.push(type as NvidiaInstanceType);
+    }
+    NextToken = out?.NextToken || undefined;
+  } while (NextToken);
+  return types.sort((a, b) => a.instanceType.localeCompare(b.instanceType, 'en', { numeric: true }));
+}

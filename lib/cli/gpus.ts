@@ -1,12 +1,8 @@
-import { DescribeInstanceTypesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { callAws } from '../aws/classify.js';
 import { ec2Client } from '../aws/ec2.js';
 import { pricingClient } from '../aws/pricing.js';
-import { fromEc2 } from '../catalog/catalog.js';
-import { offeredZones } from '../catalog/catalog.js';
+import { listNvidiaTypes, offeredZones } from '../catalog/catalog.js';
 import { resolveOnDemandPrice } from '../pricing/on-demand.js';
 import { getSpotPrices } from '../pricing/spot.js';
-import type { InstanceTypeInfo } from '../types.js';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
 
@@ -22,20 +18,6 @@ export interface GpuRow {
   onDemandHourly: number | null;
   onDemandSource: string | null;
   spotHourlyMin: number | null;
-}
-
-/** Every NVIDIA GPU instance type EC2 knows in the region (the g* and p* families). */
-async function nvidiaTypes(ec2: EC2Client, only?: string): Promise<InstanceTypeInfo[]> {
-  const types: InstanceTypeInfo[] = [];
-  let NextToken: string | undefined;
-  do {
-    const out = await callAws('DescribeInstanceTypes', () =>
-      ec2.send(new DescribeInstanceTypesCommand({ Filters: [{ Name: 'instance-type', Values: only ? [only] : ['g*', 'p*'] }], NextToken })),
-    );
-    types.push(...(out.InstanceTypes ?? []).map(fromEc2).filter((t) => t.gpu?.manufacturer.toUpperCase() === 'NVIDIA'));
-    NextToken = out.NextToken;
-  } while (NextToken);
-  return types.sort((a, b) => a.instanceType.localeCompare(b.instanceType, 'en', { numeric: true }));
 }
 
 /** Maps with at most `limit` calls in flight: the Pricing API throttles bursts. */
@@ -57,7 +39,7 @@ export async function gpusCommand(options: { region: string; instanceType?: stri
   const { region } = options;
   const rows = await withCloud(options.local, region, (l) => io.err(`${l}\n`), async () => {
     const ec2 = ec2Client(region);
-    const types = await nvidiaTypes(ec2, options.instanceType);
+    const types = await listNvidiaTypes(ec2, options.instanceType);
     return mapLimited(types, 6, async (t): Promise<GpuRow> => {
       const [zones, onDemand, spot] = await Promise.all([
         offeredZones(ec2, t.instanceType),

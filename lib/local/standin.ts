@@ -26,6 +26,8 @@ export interface HostSimulation {
   failedStage?: string;
   /** The simulated SSM agent never comes online. */
   agentOffline?: boolean;
+  /** The health check's per-probe timeout on the simulated host (seconds), for hung-host scenarios. */
+  probeTimeoutSeconds?: number;
 }
 
 export interface Fault {
@@ -159,6 +161,7 @@ export async function startStandIn(options: { motoEndpoint: string; publicParame
       ...(first?.Count ? { gpuCount: (gpu?.Gpus ?? []).reduce((n, g) => n + (g.Count ?? 0), 0) } : {}),
       ...(first?.MemoryInfo?.SizeInMiB ? { gpuMemoryMiB: first.MemoryInfo.SizeInMiB } : {}),
       ...(state.host.fault ? { fault: state.host.fault } : {}),
+      ...(state.host.probeTimeoutSeconds ? { probeTimeoutSeconds: state.host.probeTimeoutSeconds } : {}),
       statusFile,
     });
   }
@@ -288,6 +291,15 @@ export async function startStandIn(options: { motoEndpoint: string; publicParame
       const parsed = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
       if (service === 'pricing') return handlePricing(target, parsed, res);
       if (await handleSsm(target, parsed, region, res)) return;
+      return forward(options.motoEndpoint, req, body, res);
+    }
+    if (amzTarget.includes('.')) {
+      // Any other JSON-protocol service (Service Quotas, Step Functions, EventBridge, ...): recorded and injectable.
+      const service = /\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'unknown';
+      const target = amzTarget.split('.').pop() ?? '';
+      state.calls.push(`${service}.${target}`);
+      const fault = await matchingFault(`${service}.${target}`, region, undefined);
+      if (fault) return jsonError(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
       return forward(options.motoEndpoint, req, body, res);
     }
     const contentType = String(req.headers['content-type'] ?? '');

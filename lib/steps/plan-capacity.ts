@@ -1,6 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { AwsThrottlingError } from '../errors.js';
 import { serviceQuotasClient } from '../aws/service-quotas.js';
 import { findAlternatives } from '../capacity/alternatives.js';
 import { estimateFor } from '../capacity/estimate.js';
@@ -54,6 +55,8 @@ async function gatherPrices(doc: ResolvedDocument, clients: { ec2: EC2Client; pr
       spot = await getSpotPrices(clients.ec2, { instanceType, region, zones: doc.zones });
       if (Object.keys(spot).length === 0) notes.push(`EC2 publishes no spot price for ${instanceType} in ${region}: spot is not planned`);
     } catch (error) {
+      // Throttling is retried by the state machine: planning on-demand only would silently forgo spot savings.
+      if (error instanceof AwsThrottlingError) throw error;
       notes.push(`Spot prices unavailable (${reason(error)}): spot is not planned`);
     }
   }

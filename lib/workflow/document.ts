@@ -1,3 +1,4 @@
+import type { CapacityFacts } from '../capacity/facts.js';
 import type { LaunchAttempt } from '../capacity/plan.js';
 import type { CostEstimate } from '../pricing/estimate.js';
 import type { LaunchedInstance } from '../launch/instance.js';
@@ -28,7 +29,7 @@ export interface PlanPrices {
   gp3: { usdPerGbMonth: number; source: string; asOf?: string };
 }
 
-export interface PlanResult {
+export interface PlanResult extends Partial<CapacityFacts> {
   attempts: LaunchAttempt[];
   prices: PlanPrices;
   /** The estimate of the first spot and the first on-demand attempt. */

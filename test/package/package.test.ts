@@ -27,10 +27,10 @@ const logicalId = (fn: string): string => `${fn[0]!.toUpperCase()}${fn.slice(1)}
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   validateRequest: ['ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes'],
   resolveAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
-  planCapacity: ['ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSpotPriceHistory', 'ec2:GetSpotPlacementScores', 'pricing:GetProducts', 'servicequotas:GetServiceQuota'],
+  planCapacity: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSpotPriceHistory', 'ec2:GetSpotPlacementScores', 'pricing:GetProducts', 'servicequotas:GetServiceQuota'],
   launch: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:RunInstances', 'iam:PassRole'],
   checkRunning: ['ec2:DescribeInstances'],
-  checkManaged: ['ssm:DescribeInstanceInformation'],
+  checkManaged: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
   verifyGpu: ['ssm:SendCommand'],
   getGpuReport: ['ssm:GetCommandInvocation'],
   rollback: ['ec2:DeleteSecurityGroup', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:TerminateInstances'],

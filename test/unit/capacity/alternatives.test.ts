@@ -5,14 +5,13 @@ import {
   candidateTypes,
   clearAlternativesCache,
   findAlternatives,
-  listNvidiaTypes,
   offeredInRegion,
   quotaFit,
   rankAlternatives,
   type PricedCandidate,
 } from '../../../lib/capacity/alternatives.js';
 import { quotaDefinition, type VcpuQuota } from '../../../lib/capacity/quotas.js';
-import { fromEc2 } from '../../../lib/catalog/catalog.js';
+import { fromEc2, listNvidiaTypes } from '../../../lib/catalog/catalog.js';
 import { defaultPriceCache } from '../../../lib/pricing/pricing-api.js';
 import type { GpuSpec, InstanceTypeInfo } from '../../../lib/types.js';
 import { CATALOG, ec2Type, pricingAnswer } from './helpers.js';

@@ -1,0 +1,20 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { InstanceStartFailedError } from '../errors.js';
+import { instanceState } from '../launch/lifecycle.js';
+
+const GONE = ['terminated', 'shutting-down', 'stopped', 'stopping'];
+
+/**
+ * The instance's EC2 state; an instance that is gone or stopping (spot reclaimed, terminated by someone, failed
+ * boot) ends the wait at once with InstanceStartFailedError instead of running out a deadline.
+ */
+export async function assertInstanceAlive(ec2: EC2Client, instanceId: string): Promise<string> {
+  const { state, reason } = await instanceState(ec2, instanceId);
+  if (GONE.includes(state)) {
+    throw new InstanceStartFailedError(`Instance ${instanceId} is ${state} instead of running${reason ? `: ${reason}` : ''}`, {
+      hint: 'Spot capacity may have been reclaimed or the instance failed to boot; deploy again or use --market on-demand',
+      details: { instanceId, state },
+    });
+  }
+  return state;
+}
