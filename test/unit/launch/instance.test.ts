@@ -35,6 +35,8 @@ const TAGS = [
   { Key: 'Name', Value: 'gpu-deploy-dep-1' },
   { Key: 'gpu-deploy:deployment-id', Value: 'dep-1' },
   { Key: 'gpu-deploy:managed-by', Value: 'gpu-deploy' },
+  // The spot-interruption handler finds the original request through the execution.
+  { Key: 'gpu-deploy:execution-arn', Value: 'arn:aws:states:us-east-1:123456789012:execution:deploy:dep-1' },
 ];
 
 const sdkError = (name: string, status = 400): EC2ServiceException =>
