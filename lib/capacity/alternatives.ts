@@ -59,7 +59,8 @@ export async function offeredInRegion(ec2: EC2Client, instanceTypes: readonly st
   return offered;
 }
 
-const catalogCache = new TtlCache<string, GpuType[]>();
+// Holds the in-flight lookup too, so callers that overlap (a CLI prefetch and the plan) share one set of calls.
+const catalogCache = new TtlCache<string, Promise<GpuType[]>>();
 
 export function clearAlternativesCache(): void {
   catalogCache.clear();
@@ -69,11 +70,15 @@ export function clearAlternativesCache(): void {
 export async function regionNvidiaCatalog(ec2: EC2Client, region: string): Promise<GpuType[]> {
   const cached = catalogCache.get(region);
   if (cached) return cached;
-  const types = (await listNvidiaTypes(ec2)).filter((t) => t.gpu.count >= 1);
-  const offered = await offeredInRegion(ec2, types.map((t) => t.instanceType));
-  const catalog = types.filter((t) => offered.has(t.instanceType));
-  catalogCache.set(region, catalog);
-  return catalog;
+  const lookup = (async () => {
+    const types = (await listNvidiaTypes(ec2)).filter((t) => t.gpu.count >= 1);
+    const offered = await offeredInRegion(ec2, types.map((t) => t.instanceType));
+    return types.filter((t) => offered.has(t.instanceType));
+  })();
+  catalogCache.set(region, lookup);
+  // A failed lookup is not remembered.
+  lookup.catch(() => catalogCache.delete(region));
+  return lookup;
 }
 
 /**

@@ -1,4 +1,7 @@
+import { getLatestDlami } from '../ami/resolve.js';
 import { ec2Client } from '../aws/ec2.js';
+import { regionNvidiaCatalog } from '../capacity/alternatives.js';
+import { resolveOnDemandPrice } from '../pricing/on-demand.js';
 import { pricingClient } from '../aws/pricing.js';
 import { serviceQuotasClient } from '../aws/service-quotas.js';
 import { ssmClient } from '../aws/ssm.js';
@@ -27,8 +30,17 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
   const started = Date.now();
   const result = await withCloud(options.local, region, (l) => io.err(`${l}\n`), async () => {
     const execution = { id: 'plan', name: `plan-${started}`, startTime: new Date(started).toISOString() };
-    const validated = await validateStep({ request: raw, execution }, ec2Client);
-    const ami = await resolveAmiStep(validated, { ec2: ec2Client(region), ssm: ssmClient(region) });
+    // Independent lookups overlap with validation, each filling the cache its step reads: the AMI (OSS-driver
+    // family; a legacy GPU resolves its own afterwards), the on-demand price and the region's GPU catalog.
+    const request = parseRequest(raw);
+    const amiClients = { ec2: ec2Client(region), ssm: ssmClient(region) };
+    const prefetch = Promise.allSettled([
+      getLatestDlami(amiClients, { region, osType: request.osType, architecture: request.architecture, amiType: request.amiType }),
+      resolveOnDemandPrice(pricingClient(region), { instanceType: request.instanceType, region }),
+      regionNvidiaCatalog(ec2Client(region), region),
+    ]);
+    const [validated] = await Promise.all([validateStep({ request: raw, execution }, ec2Client), prefetch]);
+    const ami = await resolveAmiStep(validated, amiClients);
     const plan = await planStep({ ...validated, ami }, { ec2: ec2Client(region), pricing: pricingClient(region), quotas: serviceQuotasClient(region) });
     return { validated, ami, plan };
   });

@@ -3,7 +3,7 @@ import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { AwsThrottlingError } from '../errors.js';
 import { serviceQuotasClient } from '../aws/service-quotas.js';
-import { findAlternatives } from '../capacity/alternatives.js';
+import { findAlternatives, regionNvidiaCatalog } from '../capacity/alternatives.js';
 import { estimateFor } from '../capacity/estimate.js';
 import type { CapacityFacts } from '../capacity/facts.js';
 import { getSpotPlacementScores } from '../capacity/placement.js';
@@ -83,6 +83,8 @@ export async function planStep(doc: ResolvedDocument, clients: PlanClients): Pro
   const { instanceType, region, market, maxHourlyPrice, architecture } = doc.request;
   const markets: Market[] = market === 'auto' ? ['spot', 'on-demand'] : [market];
   const bucket = quotaBucket(instanceType);
+  // Start the region's GPU catalog now, beside the quotas: findAlternatives shares this in-flight lookup.
+  regionNvidiaCatalog(clients.ec2, region).catch(() => undefined);
   const quotasPromise = bucket ? getVcpuQuotas(clients.quotas ?? serviceQuotasClient(region), region, { buckets: [bucket], markets }) : Promise.resolve([]);
   const placementPromise: Promise<{ scores?: Record<string, number>; note?: string }> =
     market === 'on-demand'
