@@ -4,6 +4,7 @@
  * response finished). Bench-only: the product and the local stand-in know nothing of it.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { readBody } from '../lib/local/standin.js';
 
 export interface TimedCall {
   operation: string;
@@ -17,14 +18,6 @@ export interface TimingProxy {
   calls: TimedCall[];
   stop: () => Promise<void>;
 }
-
-const readBody = (req: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 
 /** `ec2.RunInstances`, `ssm.GetParameter`, … from the signing scope and the query Action or the JSON target. */
 function operationOf(req: IncomingMessage, body: Buffer): string {

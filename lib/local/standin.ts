@@ -65,7 +65,8 @@ interface CommandRecord {
 /** SSM keeps at most this much of StandardOutputContent in GetCommandInvocation. */
 const SSM_OUTPUT_LIMIT = 24_000;
 
-const readBody = (req: IncomingMessage): Promise<Buffer> =>
+/** The whole body of an incoming HTTP request. */
+export const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
