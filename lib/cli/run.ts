@@ -4,6 +4,8 @@ import { startLocalCloud, type LocalCloud } from '../local/cloud.js';
 import type { Fault, HostSimulation } from '../local/standin.js';
 import { parseRequest } from '../request.js';
 import { SIM_FAULTS, type SimFault } from '../verify/fake-host.js';
+import { ec2Client } from '../aws/ec2.js';
+import { rollbackStep, type RollbackInput } from '../steps/rollback.js';
 import { HANDLERS } from '../workflow/handlers.js';
 import { runLocally, type LocalRunResult } from '../workflow/local-runner.js';
 import { printJson, progressLine, type Io } from './output.js';
@@ -17,6 +19,8 @@ export interface RunCommandOptions {
   simulateNoCapacity?: string[];
   simulateFailedStage?: string;
   simulateSsmOffline?: boolean;
+  /** Stops the run like Ctrl-C does (for callers other than a terminal). */
+  signal?: AbortSignal;
   /** Local only: how long each Wait state lasts (ms). */
   waitMs?: number;
 }
@@ -72,19 +76,31 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
     cloud = await startLocalCloud({ region: request.region, host: hostSimulation(options), faults: capacityFaults(options.simulateNoCapacity), log });
     log(`Local cloud at ${cloud.endpoint} (moto at ${cloud.moto.endpoint})`);
   }
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    log('Interrupted: stopping the run, then rolling back whatever it launched...');
+    interrupt.abort();
+  };
+  process.once('SIGINT', onSigint);
+  options.signal?.addEventListener('abort', () => interrupt.abort(), { once: true });
   try {
     log(`Deploying ${request.instanceType} in ${request.region} (${request.osType}, ${request.architecture}, ${request.amiType} DLAMI, market ${request.market})`);
+    const executionName = `run-${randomUUID()}`;
     const result = await runLocally({
       input: options.request,
       handlers: HANDLERS,
-      executionName: `run-${randomUUID()}`,
-      waitMs: options.local ? (options.waitMs ?? 100) : undefined,
+      executionName,
+      signal: interrupt.signal,
+      // Locally the emulator answers at once: short waits. Against AWS the definition's own waits and backoff.
+      ...(options.local ? { waitMs: options.waitMs ?? 100, retryMs: 50 } : {}),
       onEvent: (event) => {
         const line = progressLine(event);
         if (line) io.err(line);
       },
-      ...(options.local ? { retryMs: 50 } : {}),
-    } as Parameters<typeof runLocally>[0]);
+    });
+    if (interrupt.signal.aborted) {
+      result.rollback = await rollBackInterrupted(executionName, request.region, options.local, log);
+    }
     const extra: Record<string, unknown> = {};
     if (cloud) {
       const live = await cloud.liveInstances();
@@ -96,6 +112,24 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
     printJson(io, document);
     return { status: result.status, exitCode: result.status === 'SUCCEEDED' ? 0 : 1, document };
   } finally {
+    process.removeListener('SIGINT', onSigint);
     await cloud?.stop();
+  }
+}
+
+/**
+ * After Ctrl-C the state machine never reached its own Rollback: clean up by the deployment's tag here, until
+ * nothing is left (bounded by the rollback deadline).
+ */
+async function rollBackInterrupted(deploymentId: string, region: string, local: boolean, log: (line: string) => void): Promise<unknown> {
+  const doc: RollbackInput = { deploymentId, request: { region } };
+  for (;;) {
+    const status = await rollbackStep(doc, ec2Client(region));
+    if (status.done) {
+      log(`Rolled back: terminated ${status.terminatedInstances.join(', ') || 'nothing'}`);
+      return status;
+    }
+    doc.rollback = { startedAt: status.startedAt };
+    await new Promise((resolve) => setTimeout(resolve, local ? 100 : 10_000));
   }
 }

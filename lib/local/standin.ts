@@ -26,6 +26,8 @@ export interface HostSimulation {
   failedStage?: string;
   /** The simulated SSM agent never comes online. */
   agentOffline?: boolean;
+  /** The first N health checks find the UserData set-up still running (stage docker), as on a fresh instance. */
+  setupRunningChecks?: number;
   /** The health check's per-probe timeout on the simulated host (seconds), for hung-host scenarios. */
   probeTimeoutSeconds?: number;
 }
@@ -149,12 +151,17 @@ export async function startStandIn(options: { motoEndpoint: string; publicParame
     const first = gpu?.Gpus?.[0];
     const statusFile = join(scratch, 'status.json');
     const stage = state.host.failedStage;
+    const stillRunning = (state.host.setupRunningChecks ?? 0) > 0;
+    if (stillRunning) state.host.setupRunningChecks = (state.host.setupRunningChecks ?? 1) - 1;
+    const updatedAt = new Date().toISOString();
     writeFileSync(
       statusFile,
       JSON.stringify(
-        stage
-          ? { stage, outcome: 'failed', message: `simulated failure in stage ${stage}`, updatedAt: new Date().toISOString() }
-          : { stage: 'complete', outcome: 'succeeded', message: 'set-up finished', updatedAt: new Date().toISOString() },
+        stillRunning
+          ? { stage: 'docker', outcome: 'running', message: 'simulated set-up in progress', updatedAt }
+          : stage
+            ? { stage, outcome: 'failed', message: `simulated failure in stage ${stage}`, updatedAt }
+            : { stage: 'complete', outcome: 'succeeded', message: 'set-up finished', updatedAt },
       ),
     );
     return fakeHostEnv({

@@ -10,10 +10,20 @@ function healthFlags(doc: LaunchedDocument): string[] {
   return doc.request.ollama.enabled ? [] : ['--skip-ollama'];
 }
 
-/** SendHealthCheck: the project's health-check script, sent over SSM Run Command. */
-export async function sendHealthCheckStep(doc: LaunchedDocument, ssm: SSMClient): Promise<VerifyState> {
+/** SendHealthCheck: the project's health-check script, sent over SSM Run Command (again, while set-up runs). */
+export async function sendHealthCheckStep(doc: LaunchedDocument & { verify?: VerifyState }, ssm: SSMClient): Promise<VerifyState> {
   const commands = buildSsmCommands(loadHealthCheckScript(), healthFlags(doc));
-  return sendShellCommand(ssm, doc.launch.instanceId, commands, { timeoutSeconds: 300, comment: `gpu-deploy health check ${doc.deploymentId}` });
+  const sent = await sendShellCommand(ssm, doc.launch.instanceId, commands, { timeoutSeconds: 300, comment: `gpu-deploy health check ${doc.deploymentId}` });
+  return { ...sent, firstSentAt: doc.verify?.firstSentAt ?? sent.sentAt };
+}
+
+/**
+ * Whether the instance's own set-up (UserData: driver, Docker GPU runtime, Ollama) is still going: no status file
+ * yet, or one whose outcome is `running`. SSM comes online a minute after boot, long before set-up ends, so such
+ * a report is not judged; the check is sent again.
+ */
+export function setupStillRunning(report: { userData: { present: boolean; outcome: string | null } | null }): boolean {
+  return !report.userData?.present || report.userData.outcome === 'running';
 }
 
 /** GetHealthCheck: the command's outcome; a finished check must show the GPUs the type promises. */
@@ -23,8 +33,9 @@ export async function getHealthCheckStep(
   now = new Date(),
 ): Promise<VerifyState> {
   const result = await getInvocation(ssm, doc.verify.commandId, doc.launch.instanceId);
+  const pastDeadline = secondsSince(doc.verify.firstSentAt ?? doc.verify.sentAt, now) > doc.request.timeouts.verifySeconds;
   if (result.status === 'pending') {
-    if (secondsSince(doc.verify.sentAt, now) > doc.request.timeouts.verifySeconds) {
+    if (pastDeadline) {
       throw new VerificationTimeoutError(`The GPU health check did not finish within ${doc.request.timeouts.verifySeconds}s (${result.detail})`, {
         hint: 'Raise timeouts.verifySeconds; the instance may still be installing drivers',
       });
@@ -40,6 +51,16 @@ export async function getHealthCheckStep(
     gpuModel: doc.instanceType.gpu.model,
     gpuCount: doc.instanceType.gpu.count,
   });
+  if (setupStillRunning(report)) {
+    const stage = report.userData?.present ? (report.userData.stage ?? 'unknown') : 'not started';
+    if (pastDeadline) {
+      throw new VerificationTimeoutError(`The instance's set-up was still running (stage ${stage}) after ${doc.request.timeouts.verifySeconds}s`, {
+        hint: 'Raise timeouts.verifySeconds (a standard AMI builds the NVIDIA driver), or inspect /var/log/gpu-deploy/setup.log through SSM Session Manager',
+        details: { stage },
+      });
+    }
+    return { ...doc.verify, status: 'resend', setupStage: stage };
+  }
   if (!report.healthy) {
     throw new GpuVerificationFailedError(summarizeFailures(report), {
       hint: 'The instance is not GPU-ready (see the failure codes); the deployment is rolled back',

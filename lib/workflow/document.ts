@@ -55,7 +55,12 @@ export interface LaunchedDocument extends PlannedDocument {
 export interface VerifyState {
   commandId: string;
   sentAt: string;
-  status?: 'pending' | 'done';
+  /** When the first health check was sent: the verify deadline counts from here across re-sends. */
+  firstSentAt?: string;
+  /** `resend`: the instance's set-up (UserData) is still running, so the check is sent again after a wait. */
+  status?: 'pending' | 'done' | 'resend';
+  /** The set-up stage seen by the last check, while it was still running. */
+  setupStage?: string;
   report?: unknown;
 }
 

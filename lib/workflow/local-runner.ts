@@ -18,6 +18,8 @@ export interface LocalRunOptions {
   input: unknown;
   handlers: Record<string, LambdaHandler>;
   executionName?: string;
+  /** Stops the run (Ctrl-C): the execution ends as FAILED with ExecutionAborted; the caller cleans up. */
+  signal?: AbortSignal;
   /** Every Wait state lasts this long locally (the cloud waits seconds; the emulator answers at once). */
   waitMs?: number;
   /** Pause before each Retry, instead of the definition's backoff. */
@@ -83,19 +85,25 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     };
   }
   const waitStates = Object.entries(source.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
-  const waitTimeOverrides = Object.fromEntries(waitStates.map((name) => [name, options.waitMs ?? 0]));
-  const retryIntervalOverrides = Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryMs ?? 0]));
+  // Without waitMs/retryMs the definition's own Wait durations and Retry backoff apply (a run against AWS must
+  // not poll or retry in a tight loop).
+  const overrides = {
+    taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+    ...(options.waitMs === undefined ? {} : { waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, options.waitMs])) }),
+    ...(options.retryMs === undefined ? {} : { retryIntervalOverrides: Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryMs])) }),
+  };
 
   const started = Date.now();
   const startTime = new Date(started).toISOString();
   const execution = machine.run(options.input as never, {
-    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, waitTimeOverrides, retryIntervalOverrides },
+    overrides: overrides as never,
     context: {
       Execution: { Id: executionArn, Name: executionName, Input: options.input, StartTime: startTime, RoleArn: 'arn:aws:iam::000000000000:role/local' },
       StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${stateMachineName}`, Name: stateMachineName },
     } as never,
   });
 
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   let transitions = 0;
   let rollback: unknown;
   const enteredAt = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { main } from '../../lib/cli/main.js';
+import { runCommand } from '../../lib/cli/run.js';
 import { doctorCommand } from '../../lib/cli/doctor.js';
 import type { Io } from '../../lib/cli/output.js';
 import { fakeHostEnv } from '../../lib/verify/fake-host.js';
@@ -92,5 +93,25 @@ describe('gpu-deploy subcommands', () => {
     const env = { ...process.env, PATH: '/usr/bin:/bin', GPU_DEPLOY_STATUS_FILE: '/dev/null/none' };
     expect(await doctorCommand({ json: true, skipDocker: true, skipOllama: true }, io, env)).toBe(1);
     expect(JSON.parse(io.stdout()).error).toBe('NVIDIA_SMI_MISSING');
+  });
+});
+
+describe('gpu-deploy run, interrupted', () => {
+  test('stopping the run after Launch rolls back what it launched: nothing is left in the emulator', async () => {
+    // Prepare: a set-up that never finishes keeps the run polling; stop it once Launch has started an instance.
+    const stop = new AbortController();
+    const io = capture();
+    const err = io.err;
+    io.err = (text) => {
+      err(text);
+      if (text.includes('✓ Launch')) stop.abort();
+    };
+    // Act
+    const summary = await runCommand({ request: { instanceType: 'g5.xlarge' }, local: true, json: true, signal: stop.signal, waitMs: 50 }, io);
+    // Assess
+    expect(summary.exitCode).toBe(1);
+    expect(summary.document).toMatchObject({ status: 'FAILED', error: 'ExecutionAbortedError', rollback: { done: true }, emulator: { liveInstances: 0 } });
+    expect((summary.document.rollback as { terminatedInstances: string[] }).terminatedInstances).toHaveLength(1);
+    expect(io.stderr()).toContain('Rolled back: terminated i-');
   });
 });

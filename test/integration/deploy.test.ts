@@ -98,6 +98,23 @@ describe('a deployment against the emulator', () => {
     expect(await liveDeploymentInstances(cloud, run.deploymentId)).toEqual([]);
   });
 
+  test('while the instance is still setting up, the health check is sent again until set-up is complete', async () => {
+    cloud.standIn.host = { setupRunningChecks: 2 };
+    const run = await deploy({ instanceType: 'g5.xlarge' });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(enteredStates(run.events).filter((s) => s === 'VerifyGpu')).toHaveLength(3);
+    expect(enteredStates(run.events).filter((s) => s === 'WaitForSetup')).toHaveLength(2);
+  });
+
+  test('a set-up that never finishes times out verification and is rolled back', async () => {
+    cloud.standIn.host = { setupRunningChecks: 10_000 };
+    const run = await deploy({ instanceType: 'g5.xlarge', timeouts: { runningSeconds: 600, managedSeconds: 900, verifySeconds: 1 } });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('VerificationTimeoutError');
+    expect(run.cause).toContain('set-up was still running (stage docker)');
+    expect(await liveDeploymentInstances(cloud, run.deploymentId)).toEqual([]);
+  });
+
   test('with no capacity in the first two zones it succeeds in the third, with exactly one instance', async () => {
     cloud.standIn.faults.push({ operation: 'ec2.RunInstances', code: 'InsufficientInstanceCapacity', status: 500, zones: ['us-east-1a', 'us-east-1b'] });
     const run = await deploy({ instanceType: 'g5.xlarge', market: 'on-demand' });

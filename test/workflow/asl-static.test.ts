@@ -165,7 +165,8 @@ describe('deploy ASL: static checks', () => {
   test('every Task of every definition retries AwsThrottlingError and AwsTransientError', () => {
     for (const [name, state] of definitions.flatMap(([, d]) => Object.entries(d.States)).filter(([, s]) => s.Type === 'Task')) {
       const retried = retriersOf(state).flatMap((r) => r.ErrorEquals);
-      expect({ name, throttling: retried.includes('AwsThrottlingError'), transient: retried.includes('AwsTransientError') })
+      const transient = retried.includes('AwsTransientError') || retried.includes('States.ALL');
+      expect({ name, throttling: retried.includes('AwsThrottlingError'), transient })
         .toEqual({ name, throttling: true, transient: true });
     }
   });

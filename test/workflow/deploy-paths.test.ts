@@ -174,19 +174,29 @@ describe('deploy state machine: failure after launch rolls back', () => {
 
 describe('deploy state machine: rollback failure', () => {
   test.each([
-    new RollbackIncompleteError('Rollback of gd-wf-test did not finish: instances i-0abc remain'),
-    new AwsAccessDeniedError('Not authorized to perform ec2:TerminateInstances'),
-  ])('a rollback throwing %p ends in RollbackFailed as RollbackIncompleteError, with its cause', async (rollbackError) => {
+    [new RollbackIncompleteError('Rollback of gd-wf-test did not finish: instances i-0abc remain'), 1],
+    // Any other error is retried (a Lambda timeout or a denied call may pass): 1 + 10 attempts before giving up.
+    [new AwsAccessDeniedError('Not authorized to perform ec2:TerminateInstances'), 11],
+  ])('a rollback throwing %p ends in RollbackFailed as RollbackIncompleteError, with its cause', async (rollbackError, calls) => {
     // Prepare
     const launchError = new CapacityUnavailableError('No capacity');
 
     // Act
-    const run = await runWithStubs({ launch: [launchError], rollback: [rollbackError] });
+    const run = await runWithStubs({ launch: [launchError], rollback: Array.from({ length: calls }, () => rollbackError) });
 
     // Assess
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'RollbackIncompleteError', cause: rollbackError.message });
     expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', 'Rollback', 'NotifyRollbackFailed', 'RollbackFailed']);
-    expect(run.calls.rollback).toHaveLength(1);
+    expect(run.calls.rollback).toHaveLength(calls);
+  });
+
+  test('an unexpected rollback error (a Lambda timeout) is retried and the clean-up completes', async () => {
+    const timedOut = Object.assign(new Error('Task timed out after 120.00 seconds'), { name: 'Sandbox.Timedout' });
+    const done = { done: true, remainingInstances: [], remainingSecurityGroups: [], startedAt: '2025-01-01T00:00:00.000Z' };
+    const run = await runWithStubs({ launch: [new CapacityUnavailableError('No capacity')], rollback: [timedOut, done] });
+    expect(run.result).toMatchObject({ status: 'FAILED', error: 'CapacityUnavailableError' });
+    expect(run.entered.slice(-3)).toEqual(['IsRolledBack', 'NotifyFailed', 'DeploymentFailed']);
+    expect(run.calls.rollback).toHaveLength(2);
   });
 });
 

@@ -139,7 +139,8 @@ describe('teardown state machine', () => {
 
   test.each([
     ['RollbackIncompleteError', [new RollbackIncompleteError('Rollback of api-123 did not finish')], 1],
-    ['AwsAccessDeniedError', [new AwsAccessDeniedError('Not authorized to perform ec2:TerminateInstances')], 1],
+    // Anything but RollbackIncompleteError is retried: 1 + 10 attempts (throttling: 1 + 8).
+    ['AwsAccessDeniedError', always(() => new AwsAccessDeniedError('Not authorized to perform ec2:TerminateInstances')), 11],
     ['AwsThrottlingError', always(() => new AwsThrottlingError('Rate exceeded')), 9],
   ])('fails by name (%s) when the clean-up cannot finish', async (error, rollback, calls) => {
     // Act

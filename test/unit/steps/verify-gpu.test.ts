@@ -1,5 +1,8 @@
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient, type CommandInvocationStatus } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GpuVerificationFailedError, VerificationTimeoutError } from '../../../lib/errors.js';
 import { getHealthCheckStep, sendHealthCheckStep } from '../../../lib/steps/verify-gpu.js';
 import { fakeHostEnv } from '../../../lib/verify/fake-host.js';
@@ -12,13 +15,25 @@ const ssm = new SSMClient({ region: 'us-east-1' });
 // Realistic stdout: the real health-check script run against the simulated A10G host.
 let healthyStdout = '';
 let noDriverStdout = '';
+let settingUpStdout = '';
+let noStatusStdout = '';
 beforeAll(async () => {
-  const [healthy, noDriver] = await Promise.all([
-    runHealthCheckLocally({ env: fakeHostEnv({ gpuModel: 'NVIDIA A10G' }) }),
+  const dir = mkdtempSync(join(tmpdir(), 'verify-step-'));
+  const complete = join(dir, 'complete.json');
+  const running = join(dir, 'running.json');
+  writeFileSync(complete, JSON.stringify({ stage: 'complete', outcome: 'succeeded', message: 'done', updatedAt: '2025-06-01T12:00:00Z' }));
+  writeFileSync(running, JSON.stringify({ stage: 'docker', outcome: 'running', message: 'configuring', updatedAt: '2025-06-01T12:00:00Z' }));
+  const [healthy, noDriver, settingUp, noStatus] = await Promise.all([
+    runHealthCheckLocally({ env: fakeHostEnv({ gpuModel: 'NVIDIA A10G', statusFile: complete }) }),
+    runHealthCheckLocally({ env: fakeHostEnv({ gpuModel: 'NVIDIA A10G', fault: 'no-driver', statusFile: complete }) }),
+    runHealthCheckLocally({ env: fakeHostEnv({ gpuModel: 'NVIDIA A10G', fault: 'ollama-down', statusFile: running }) }),
     runHealthCheckLocally({ env: fakeHostEnv({ gpuModel: 'NVIDIA A10G', fault: 'no-driver' }) }),
   ]);
   healthyStdout = healthy.stdout;
   noDriverStdout = noDriver.stdout;
+  settingUpStdout = settingUp.stdout;
+  noStatusStdout = noStatus.stdout;
+  rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => ssmMock.reset());
@@ -28,6 +43,13 @@ const finished = (stdout: string, Status: CommandInvocationStatus = 'Success', R
 };
 
 describe('sendHealthCheckStep', () => {
+  test('a re-send keeps the time of the first send', async () => {
+    ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-2' } });
+    const doc = { ...launchedDoc(), verify: { commandId: 'cmd-1', sentAt: '2025-06-01T12:05:00.000Z', firstSentAt: '2025-06-01T12:01:00.000Z' } };
+    const sent = await sendHealthCheckStep(doc, ssm);
+    expect(sent).toMatchObject({ commandId: 'cmd-2', firstSentAt: '2025-06-01T12:01:00.000Z' });
+  });
+
   test('sends the health-check script over AWS-RunShellScript to the instance', async () => {
     // Prepare
     ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-9' } });
@@ -104,6 +126,26 @@ describe('getHealthCheckStep', () => {
     // Assess
     await expect(failure).rejects.toBeInstanceOf(GpuVerificationFailedError);
     await expect(failure).rejects.toThrow('The health check produced no output (Failed, exit 127): bash: line 1: mktemp: command not found');
+  });
+
+  test('set-up still running (status file says running) → resend, not a failure, with the stage', async () => {
+    finished(settingUpStdout);
+    const state = await getHealthCheckStep(verifyingDoc(), ssm, after(10));
+    expect(state).toMatchObject({ status: 'resend', setupStage: 'docker', commandId: 'cmd-1' });
+  });
+
+  test('no status file yet (UserData not started) → resend', async () => {
+    finished(noStatusStdout, 'Failed', 1);
+    const state = await getHealthCheckStep(verifyingDoc(), ssm, after(10));
+    expect(state).toMatchObject({ status: 'resend', setupStage: 'not started' });
+  });
+
+  test('set-up still running past the verify deadline (counted from the first send) → VerificationTimeoutError', async () => {
+    finished(settingUpStdout);
+    const doc = verifyingDoc();
+    const failure = getHealthCheckStep({ ...doc, verify: { ...doc.verify, firstSentAt: new Date(Date.parse(doc.verify.sentAt) - 10_000_000).toISOString() } }, ssm, after(10));
+    await expect(failure).rejects.toBeInstanceOf(VerificationTimeoutError);
+    await expect(failure).rejects.toThrow(/set-up was still running \(stage docker\)/);
   });
 
   test('healthy report → done with the report', async () => {
