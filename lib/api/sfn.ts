@@ -1,5 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { cachedClient, SDK_MAX_ATTEMPTS } from '../aws/clients.js';
+import { DEPLOYMENT_ID_PATTERN } from '../launch/tags.js';
 import { ConfigurationError, DeploymentIdInvalidError } from './errors.js';
 
 /** Step Functions client of a region, reused across warm invocations; endpoint from the SDK's own configuration. */
@@ -7,7 +8,7 @@ export const sfnClient = (region: string): SFNClient =>
   cachedClient('sfn', region, () => new SFNClient({ region, maxAttempts: SDK_MAX_ATTEMPTS }));
 
 /** A deployment id is its execution's name: Step Functions allows these characters, and nothing else reaches an ARN. */
-export const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+export { DEPLOYMENT_ID_PATTERN };
 
 /**
  * The id, checked before any ARN is built from it.

@@ -55,12 +55,11 @@ export async function findDeploymentInstances(ec2: EC2Client, deploymentId: stri
 export function runInstancesInput(
   input: LaunchInput,
   attempt: LaunchAttempt,
-  attemptIndex: number,
   network: { subnetId: string; securityGroupId: string },
 ): RunInstancesCommandInput {
   const tags = deploymentTags(input.deploymentId, input.tags, input.executionId);
   return {
-    ClientToken: clientToken(input.executionId, attemptIndex),
+    ClientToken: clientToken(input.executionId, attempt),
     ImageId: input.imageId,
     InstanceType: attempt.instanceType as RunInstancesCommandInput['InstanceType'],
     MinCount: 1,
@@ -127,7 +126,7 @@ export async function launchInstance(
   if (existing) return describeFromInstance(existing, true, [], '');
 
   const tried: LaunchedInstance['attempts'] = [];
-  for (const [index, attempt] of attempts.entries()) {
+  for (const attempt of attempts) {
     let placement;
     try {
       placement = await findSubnet(ec2, attempt.zone, input.subnetId);
@@ -143,7 +142,7 @@ export async function launchInstance(
     const securityGroupId = await ensureSecurityGroup(ec2, placement.vpcId, input.deploymentId);
     try {
       const out = await ec2.send(
-        new RunInstancesCommand(runInstancesInput(input, attempt, index, { subnetId: placement.subnetId, securityGroupId })),
+        new RunInstancesCommand(runInstancesInput(input, attempt, { subnetId: placement.subnetId, securityGroupId })),
       );
       const instance = out.Instances?.[0];
       if (!instance?.InstanceId) throw new LaunchFailedError('RunInstances returned no instance');

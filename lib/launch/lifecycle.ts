@@ -6,17 +6,23 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
-import { DEPLOYMENT_TAG } from './tags.js';
+import { RequestInvalidError } from '../errors.js';
+import { DEPLOYMENT_ID_PATTERN, DEPLOYMENT_TAG } from './tags.js';
 
-/** EC2's state name of one instance (`terminated` when EC2 no longer knows it). */
-export async function instanceState(ec2: EC2Client, instanceId: string): Promise<{ state: string; reason?: string }> {
+/**
+ * EC2's state name of one instance: `terminated` with `notFound` when EC2 does not know it (which, right after
+ * RunInstances, can also mean EC2's eventually consistent reads have not caught up).
+ */
+export async function instanceState(ec2: EC2Client, instanceId: string): Promise<{ state: string; reason?: string; notFound?: true }> {
+  const notFound = { state: 'terminated', reason: 'EC2 does not know the instance', notFound: true } as const;
   try {
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     const instance = out.Reservations?.[0]?.Instances?.[0];
-    const reason = instance?.StateReason?.Message;
-    return { state: instance?.State?.Name ?? 'terminated', ...(reason ? { reason } : {}) };
+    if (!instance) return notFound;
+    const reason = instance.StateReason?.Message;
+    return { state: instance.State?.Name ?? 'pending', ...(reason ? { reason } : {}) };
   } catch (error) {
-    if (awsErrorCode(error) === 'InvalidInstanceID.NotFound') return { state: 'terminated', reason: 'EC2 no longer knows the instance' };
+    if (awsErrorCode(error) === 'InvalidInstanceID.NotFound') return notFound;
     throw toProjectError(error, 'DescribeInstances');
   }
 }
@@ -35,6 +41,12 @@ export interface CleanupStatus {
  * runs, and deletes the security group once no instance uses it. Called in a loop until `done`.
  */
 export async function cleanupDeployment(ec2: EC2Client, deploymentId: string): Promise<CleanupStatus> {
+  // EC2 tag filters treat * and ? as wildcards: "api-*" would terminate every deployment's instances.
+  if (typeof deploymentId !== 'string' || !DEPLOYMENT_ID_PATTERN.test(deploymentId)) {
+    throw new RequestInvalidError(`Not a deployment id: ${JSON.stringify(deploymentId)?.slice(0, 90)}`, {
+      hint: 'A deployment id is the execution name: 1 to 80 letters, digits, - and _',
+    });
+  }
   const tagFilter = { Name: `tag:${DEPLOYMENT_TAG}`, Values: [deploymentId] };
   const described = await callAws('DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ Filters: [tagFilter] })));
   const instances = (described.Reservations ?? []).flatMap((r) => r.Instances ?? []);

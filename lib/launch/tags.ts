@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 
+/** Deployment ids are Step Functions execution names: never a tag-filter wildcard (`*`, `?`). */
+export const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+
 /** Rollback and teardown find a deployment's resources by this tag, never by name. */
 export const DEPLOYMENT_TAG = 'gpu-deploy:deployment-id';
 export const MANAGED_BY_TAG = 'gpu-deploy:managed-by';
@@ -15,7 +18,8 @@ export const INTERRUPTED_AT_TAG = 'gpu-deploy:interrupted-at';
 export function deploymentTags(deploymentId: string, extra: Record<string, string> = {}, executionArn?: string): { Key: string; Value: string }[] {
   return [
     ...Object.entries(extra).map(([Key, Value]) => ({ Key, Value })),
-    { Key: 'Name', Value: `gpu-deploy-${deploymentId}`.slice(0, 255) },
+    // The user's own Name wins (EC2 refuses a tag key twice).
+    ...('Name' in extra ? [] : [{ Key: 'Name', Value: `gpu-deploy-${deploymentId}`.slice(0, 255) }]),
     { Key: DEPLOYMENT_TAG, Value: deploymentId },
     { Key: MANAGED_BY_TAG, Value: 'gpu-deploy' },
     ...(executionArn ? [{ Key: EXECUTION_ARN_TAG, Value: executionArn.slice(0, 256) }] : []),
@@ -23,13 +27,14 @@ export function deploymentTags(deploymentId: string, extra: Record<string, strin
 }
 
 /**
- * RunInstances' idempotency token (max 64 ASCII chars): derived from the execution and the attempt index, so a
- * Step Functions retry of the same attempt can never start a second instance, while a new attempt (other zone or
- * market, hence other parameters) gets its own token instead of IdempotentParameterMismatch.
+ * RunInstances' idempotency token (max 64 ASCII chars): derived from the execution and what the attempt asks for
+ * (zone, market, type), not its position, so a Step Functions retry of the same attempt can never start a second
+ * instance even when the attempts were reordered in between, while a different attempt (other parameters) gets
+ * its own token instead of IdempotentParameterMismatch.
  */
-export function clientToken(executionId: string, attemptIndex: number): string {
-  const digest = createHash('sha256').update(executionId).digest('hex').slice(0, 40);
-  return `gd-${digest}-${attemptIndex}`;
+export function clientToken(executionId: string, attempt: { zone: string; market: string; instanceType: string }): string {
+  const digest = createHash('sha256').update(`${executionId}|${attempt.zone}|${attempt.market}|${attempt.instanceType}`).digest('hex');
+  return `gd-${digest.slice(0, 48)}`;
 }
 
 /** A deployment id usable in names and tags: Step Functions execution names are already [A-Za-z0-9-_]{1,80}. */

@@ -18,7 +18,7 @@ export async function checkManagedStep(
   const pingStatus = await ssmPingStatus(clients.ssm, doc.launch.instanceId);
   const online = pingStatus === 'Online';
   if (online) return { pingStatus, online };
-  await assertInstanceAlive(clients.ec2, doc.launch.instanceId);
+  await assertInstanceAlive(clients.ec2, doc.launch.instanceId, doc.launch.launchedAt, now);
   if (secondsSince(doc.launch.launchedAt, now) > doc.request.timeouts.runningSeconds + doc.request.timeouts.managedSeconds) {
     throw new SsmManagedTimeoutError(`SSM never reported instance ${doc.launch.instanceId} online (last status ${pingStatus})`, {
       hint: 'The instance needs outbound HTTPS to SSM (a public IP or VPC endpoints) and the instance profile with AmazonSSMManagedInstanceCore',

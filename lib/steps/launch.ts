@@ -1,12 +1,22 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { LaunchAttempt } from '../capacity/plan.js';
 import { estimateFor } from '../capacity/estimate.js';
 import type { CapacityFacts } from '../capacity/facts.js';
 import { withAlternatives } from '../capacity/suggest.js';
-import { markUnavailable } from '../capacity/unavailable.js';
+import { markUnavailable, recentlyUnavailable } from '../capacity/unavailable.js';
 import { CapacityUnavailableError } from '../errors.js';
 import { launchInstance } from '../launch/instance.js';
 import { renderUserData, toBase64UserData } from '../userdata/index.js';
 import type { LaunchedDocument, PlannedDocument } from '../workflow/document.js';
+
+/**
+ * The plan's attempts with the offerings this warm Lambda just saw run out of capacity moved last. PlanCapacity runs
+ * in another Lambda and cannot see them; the token of each attempt does not depend on its position.
+ */
+export function lastRecentlyUnavailable(attempts: readonly LaunchAttempt[], recent: ReadonlySet<string>): LaunchAttempt[] {
+  const isRecent = (a: LaunchAttempt): boolean => recent.has(`${a.zone}|${a.market}`);
+  return [...attempts.filter((a) => !isRecent(a)), ...attempts.filter(isRecent)];
+}
 
 /**
  * Launch: UserData rendered for the AMI, then the planned attempts walked in order.
@@ -40,7 +50,7 @@ export async function launchStep(
       ...(request.subnetId ? { subnetId: request.subnetId } : {}),
       tags: request.tags,
     },
-    plan.attempts,
+    lastRecentlyUnavailable(plan.attempts, recentlyUnavailable(request.region, request.instanceType, doc.zones)),
     (attempt) => markUnavailable(request.region, attempt),
   ).catch((error: unknown) => {
     throw error instanceof CapacityUnavailableError ? withAlternatives(error, alternatives, request.region) : error;

@@ -28,7 +28,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   validateRequest: ['ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes'],
   resolveAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
   planCapacity: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSpotPriceHistory', 'ec2:GetSpotPlacementScores', 'pricing:GetProducts', 'servicequotas:GetServiceQuota'],
-  launch: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:RunInstances', 'iam:PassRole'],
+  launch: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:RunInstances', 'iam:CreateServiceLinkedRole', 'iam:PassRole'],
   checkRunning: ['ec2:DescribeInstances'],
   checkManaged: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
   verifyGpu: ['ssm:SendCommand'],
@@ -107,8 +107,8 @@ test('the API: three routes, each IAM-authorised (no open endpoint), each to its
 });
 
 test('the EventBridge rules: deployment requests and spot interruption warnings, each to its function', () => {
-  // Prepare
-  const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+  // Prepare: the rules that target functions (the safety-net rule targets the teardown state machine).
+  const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.Targets[0].Arn['Fn::GetAtt']);
   const byTarget = Object.fromEntries(rules.map((r) => [r.Properties.Targets[0].Arn['Fn::GetAtt'][0], r.Properties]));
 
   // Assess
@@ -135,6 +135,27 @@ test('the entry points get their state machines by reference, and start only the
   expect(tag?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/gpu-deploy:managed-by': 'gpu-deploy' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['gpu-deploy:interrupted-at'] } });
   const put = statementsOf('NotifyRole').find((s) => actionsOf(s).includes('events:PutEvents'));
   expect(JSON.stringify(put?.Resource)).toContain('event-bus/default');
+});
+
+test('an execution that timed out or was aborted (no Rollback ran) is torn down by a rule', () => {
+  const rule = template.Resources.UnfinishedDeploymentRule!;
+  expect(rule.Type).toBe('AWS::Events::Rule');
+  expect(rule.Properties.EventPattern).toEqual({
+    source: ['aws.states'],
+    'detail-type': ['Step Functions Execution Status Change'],
+    detail: { status: ['TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployStateMachine' }] },
+  });
+  const [target] = rule.Properties.Targets as Record<string, any>[];
+  expect(target?.Arn).toEqual({ Ref: 'TeardownStateMachine' });
+  expect(target?.InputTransformer).toEqual({ InputPathsMap: { name: '$.detail.name', region: '$.region' }, InputTemplate: '{"deploymentId": <name>, "region": <region>}' });
+  const statements = (template.Resources.UnfinishedDeploymentRuleRole!.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  expect(statements).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: 'TeardownStateMachine' } }]);
+});
+
+test('launch may tag only what it creates', () => {
+  const statements = (template.Resources.LaunchRole!.Properties.Policies as { PolicyDocument: { Statement: Record<string, any>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+  const tagging = statements.filter((s) => [s.Action].flat().includes('ec2:CreateTags'));
+  expect(tagging).toEqual([expect.objectContaining({ Condition: { StringEquals: { 'ec2:CreateAction': ['RunInstances', 'CreateSecurityGroup'] } } })]);
 });
 
 test('every function runs on nodejs22.x with its own role', () => {

@@ -67,10 +67,10 @@ beforeEach(() => ec2Mock.reset());
 describe('runInstancesInput', () => {
   test('on-demand: every security default', () => {
     // Act
-    const input = runInstancesInput(INPUT, OD_A, 0, NETWORK);
+    const input = runInstancesInput(INPUT, OD_A, NETWORK);
     // Assess
     expect(input).toEqual({
-      ClientToken: clientToken(INPUT.executionId, 0),
+      ClientToken: clientToken(INPUT.executionId, OD_A),
       ImageId: 'ami-0abc',
       InstanceType: 'g5.xlarge',
       MinCount: 1,
@@ -93,7 +93,7 @@ describe('runInstancesInput', () => {
 
   test('spot: one-time, terminate on interruption, MaxPrice as a 4-decimal string', () => {
     // Act
-    const input = runInstancesInput(INPUT, { ...SPOT_A, maxPrice: 0.5 }, 1, NETWORK);
+    const input = runInstancesInput(INPUT, { ...SPOT_A, maxPrice: 0.5 }, NETWORK);
     // Assess
     expect(input.InstanceMarketOptions).toEqual({
       MarketType: 'spot',
@@ -103,22 +103,22 @@ describe('runInstancesInput', () => {
 
   test('spot without a max price leaves MaxPrice to AWS (the on-demand price)', () => {
     // Act
-    const input = runInstancesInput(INPUT, { zone: 'us-east-1a', market: 'spot', instanceType: 'g5.xlarge', reason: 'spot' }, 0, NETWORK);
+    const input = runInstancesInput(INPUT, { zone: 'us-east-1a', market: 'spot', instanceType: 'g5.xlarge', reason: 'spot' }, NETWORK);
     // Assess
     expect(input.InstanceMarketOptions?.SpotOptions).toEqual({ SpotInstanceType: 'one-time', InstanceInterruptionBehavior: 'terminate' });
   });
 
-  test('a ClientToken per attempt, stable across retries of the same attempt', () => {
+  test('a ClientToken per attempt (zone, market, type), stable across retries of the same attempt', () => {
     // Act
-    const tokens = [0, 1, 2, 1].map((i) => runInstancesInput(INPUT, OD_A, i, NETWORK).ClientToken);
+    const tokens = [OD_A, SPOT_A, SPOT_B, OD_A].map((attempt) => runInstancesInput(INPUT, attempt, NETWORK).ClientToken);
     // Assess
     expect(new Set(tokens).size).toBe(3);
-    expect(tokens[1]).toBe(tokens[3]);
+    expect(tokens[0]).toBe(tokens[3]);
   });
 
   test('the instance profile and the AMI root device name are used when given', () => {
     // Act
-    const input = runInstancesInput({ ...INPUT, instanceProfileName: 'gpu-deploy-instance', rootDeviceName: '/dev/xvda', rootVolumeGiB: 250 }, OD_A, 0, NETWORK);
+    const input = runInstancesInput({ ...INPUT, instanceProfileName: 'gpu-deploy-instance', rootDeviceName: '/dev/xvda', rootVolumeGiB: 250 }, OD_A, NETWORK);
     // Assess
     expect(input.IamInstanceProfile).toEqual({ Name: 'gpu-deploy-instance' });
     expect(input.BlockDeviceMappings?.[0]).toEqual({
@@ -173,7 +173,7 @@ describe('launchInstance', () => {
     });
     const run = ec2Mock.commandCalls(RunInstancesCommand);
     expect(run).toHaveLength(1);
-    expect(run[0]?.args[0].input).toMatchObject({ SubnetId: 'subnet-a', SecurityGroupIds: ['sg-1'], ClientToken: clientToken(INPUT.executionId, 0) });
+    expect(run[0]?.args[0].input).toMatchObject({ SubnetId: 'subnet-a', SecurityGroupIds: ['sg-1'], ClientToken: clientToken(INPUT.executionId, SPOT_A) });
   });
 
   test('reuses an instance already tagged with the deployment, without RunInstances', async () => {
@@ -205,7 +205,7 @@ describe('launchInstance', () => {
     ]);
     expect(capacityErrors).toEqual([SPOT_A]);
     const tokens = ec2Mock.commandCalls(RunInstancesCommand).map((c) => c.args[0].input.ClientToken);
-    expect(tokens).toEqual([clientToken(INPUT.executionId, 0), clientToken(INPUT.executionId, 1)]);
+    expect(tokens).toEqual([clientToken(INPUT.executionId, SPOT_A), clientToken(INPUT.executionId, SPOT_B)]);
   });
 
   test('each attempt looks up the subnet of its own zone', async () => {

@@ -39,16 +39,16 @@ describe('instanceState', () => {
     expect(await instanceState(ec2, 'i-1')).toEqual({ state: 'running' });
   });
 
-  test('an empty answer means terminated', async () => {
+  test('an empty answer means EC2 does not know it: terminated, marked notFound', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-    expect(await instanceState(ec2, 'i-1')).toEqual({ state: 'terminated' });
+    expect(await instanceState(ec2, 'i-1')).toEqual({ state: 'terminated', reason: 'EC2 does not know the instance', notFound: true });
   });
 
   test('InvalidInstanceID.NotFound → terminated with a reason', async () => {
     // Prepare
     ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound'));
     // Act + Assess
-    expect(await instanceState(ec2, 'i-gone')).toEqual({ state: 'terminated', reason: 'EC2 no longer knows the instance' });
+    expect(await instanceState(ec2, 'i-gone')).toEqual({ state: 'terminated', reason: 'EC2 does not know the instance', notFound: true });
   });
 
   test('other failures are converted', async () => {
@@ -179,5 +179,12 @@ describe('cleanupDeployment', () => {
     ec2Mock.on(TerminateInstancesCommand).rejects(awsError('RequestLimitExceeded', 503));
     // Act + Assess
     await expect(cleanupDeployment(ec2, 'dep-1')).rejects.toBeInstanceOf(AwsThrottlingError);
+  });
+});
+
+describe('cleanupDeployment: the deployment id', () => {
+  test.each(['api-*', 'a?c', '', 'x'.repeat(81), 'id with spaces'])('%p is refused before any EC2 call (tag filters treat * and ? as wildcards)', async (id) => {
+    const failure = cleanupDeployment(new EC2Client({ region: 'us-east-1' }), id);
+    await expect(failure).rejects.toMatchObject({ name: 'RequestInvalidError' });
   });
 });

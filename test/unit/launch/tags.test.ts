@@ -16,10 +16,8 @@ describe('deploymentTags', () => {
     expect(MANAGED_BY_TAG).toBe('gpu-deploy:managed-by');
   });
 
-  test('without extra tags only the project tags; a user Name tag cannot hide the deployment Name (it comes last)', () => {
+  test('without extra tags only the project tags', () => {
     expect(deploymentTags('d').map((t) => t.Key)).toEqual(['Name', DEPLOYMENT_TAG, MANAGED_BY_TAG]);
-    const withName = deploymentTags('d', { Name: 'mine' });
-    expect(withName.filter((t) => t.Key === 'Name').at(-1)?.Value).toBe('gpu-deploy-d');
   });
 
   test('the Name tag is cut to 255 characters', () => {
@@ -29,17 +27,19 @@ describe('deploymentTags', () => {
 
 describe('clientToken', () => {
   test('deterministic per execution and attempt, distinct across attempts and executions, at most 64 ASCII chars', () => {
+    // Prepare
+    const spotA = { zone: 'us-east-1a', market: 'spot', instanceType: 'g5.xlarge' };
+    const onDemandA = { ...spotA, market: 'on-demand' };
     // Act
-    const a0 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', 0);
-    const a0again = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', 0);
-    const a1 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', 1);
-    const b0 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-2', 0);
+    const a0 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', spotA);
+    const a0again = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', { ...spotA });
+    const a1 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-1', onDemandA);
+    const b0 = clientToken('arn:aws:states:us-east-1:1:execution:deploy:run-2', spotA);
     // Assess
     expect(a0).toBe(a0again);
     expect(new Set([a0, a1, b0]).size).toBe(3);
-    expect(a0).toMatch(/^gd-[0-9a-f]{40}-0$/);
-    expect(a1.endsWith('-1')).toBe(true);
-    expect(clientToken('x'.repeat(10_000), 999).length).toBeLessThanOrEqual(64);
+    expect(a0).toMatch(/^gd-[0-9a-f]{48}$/);
+    expect(clientToken('x'.repeat(10_000), { zone: 'z'.repeat(100), market: 'spot', instanceType: 'p5.48xlarge' }).length).toBeLessThanOrEqual(64);
   });
 });
 
@@ -54,5 +54,12 @@ describe('deploymentIdFrom', () => {
 
   test('an empty name gets a hash, usable in names and tags', () => {
     expect(deploymentIdFrom('')).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('deploymentTags: a Name of the user', () => {
+  test('replaces the built-in Name (EC2 refuses a key twice)', () => {
+    const tags = deploymentTags('dep-1', { Name: 'my-gpu' });
+    expect(tags.filter((t) => t.Key === 'Name')).toEqual([{ Key: 'Name', Value: 'my-gpu' }]);
   });
 });

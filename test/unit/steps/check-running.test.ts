@@ -70,12 +70,17 @@ describe('checkRunningStep', () => {
     });
   });
 
-  test('an instance EC2 no longer knows → InstanceStartFailedError with that reason', async () => {
+  test('an instance EC2 does not know moments after launch is still coming (eventual consistency): pending', async () => {
+    ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound'));
+    expect(await checkRunningStep(launchedDoc(), ec2, after(5))).toEqual({ state: 'pending' });
+  });
+
+  test('an instance EC2 does not know two minutes after launch → InstanceStartFailedError with that reason', async () => {
     // Prepare
     ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound'));
     // Act + Assess
-    await expect(checkRunningStep(launchedDoc(), ec2, after(5))).rejects.toThrow(
-      'Instance i-0123456789abcdef0 is terminated instead of running: EC2 no longer knows the instance',
+    await expect(checkRunningStep(launchedDoc(), ec2, after(121))).rejects.toThrow(
+      'Instance i-0123456789abcdef0 is terminated instead of running: EC2 does not know the instance',
     );
   });
 

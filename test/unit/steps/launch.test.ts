@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Alternative } from '../../../lib/capacity/suggest.js';
 import { clearUnavailable, recentlyUnavailable } from '../../../lib/capacity/unavailable.js';
 import { CapacityUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
-import { launchStep } from '../../../lib/steps/launch.js';
+import { lastRecentlyUnavailable, launchStep } from '../../../lib/steps/launch.js';
 import { awsError, plannedDoc, PRICES } from './fixtures.js';
 
 const ec2Mock = mockClient(EC2Client);
@@ -92,7 +92,7 @@ describe('launchStep', () => {
     expect(input?.IamInstanceProfile).toEqual({ Name: 'gpu-deploy-instance' });
     expect(ec2Mock.commandCalls(DescribeSubnetsCommand)[0]?.args[0].input).toEqual({ SubnetIds: ['subnet-0123abcd'] });
     expect(input?.TagSpecifications?.[0]?.Tags).toContainEqual({ Key: 'team', Value: 'ml' });
-    expect(input?.ClientToken).toMatch(/^gd-[0-9a-f]{40}-0$/);
+    expect(input?.ClientToken).toMatch(/^gd-[0-9a-f]{48}$/);
   });
 
   test('a capacity error is remembered for the next plan and the next attempt is launched (on-demand estimate)', async () => {
@@ -147,5 +147,15 @@ describe('launchStep', () => {
     await expect(launchStep(plannedDoc(), ec2, {})).rejects.toMatchObject({ details: { alternatives: [] } });
     ec2Mock.on(RunInstancesCommand).rejects(awsError('InvalidAMIID.NotFound'));
     await expect(launchStep(plannedDoc(), ec2, {})).rejects.toBeInstanceOf(LaunchFailedError);
+  });
+});
+
+describe('lastRecentlyUnavailable', () => {
+  test('moves the offerings that just ran out of capacity last, keeping the order otherwise', () => {
+    const a = { zone: 'us-east-1a', market: 'spot', instanceType: 'g5.xlarge', reason: '' } as const;
+    const b = { ...a, zone: 'us-east-1b' };
+    const c = { ...a, zone: 'us-east-1a', market: 'on-demand' } as const;
+    expect(lastRecentlyUnavailable([a, b, c], new Set(['us-east-1a|spot']))).toEqual([b, c, a]);
+    expect(lastRecentlyUnavailable([a, b, c], new Set())).toEqual([a, b, c]);
   });
 });
