@@ -1,6 +1,7 @@
 import { getLatestDlami } from '../ami/resolve.js';
 import { ec2Client } from '../aws/ec2.js';
 import { regionNvidiaCatalog } from '../capacity/alternatives.js';
+import { needsProprietaryDriver } from '../catalog/driver.js';
 import { resolveOnDemandPrice } from '../pricing/on-demand.js';
 import { pricingClient } from '../aws/pricing.js';
 import { serviceQuotasClient } from '../aws/service-quotas.js';
@@ -39,8 +40,12 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
       resolveOnDemandPrice(pricingClient(region), { instanceType: request.instanceType, region }),
       regionNvidiaCatalog(ec2Client(region), region),
     ]);
-    const [validated] = await Promise.all([validateStep({ request: raw, execution }, ec2Client), prefetch]);
-    const ami = await resolveAmiStep(validated, amiClients);
+    const [validated, [prefetchedAmi]] = await Promise.all([validateStep({ request: raw, execution }, ec2Client), prefetch]);
+    // The prefetched AMI is the answer (with its true source) unless the GPU needs the proprietary-driver family.
+    const ami =
+      prefetchedAmi.status === 'fulfilled' && !needsProprietaryDriver(validated.instanceType.gpu.model)
+        ? prefetchedAmi.value
+        : await resolveAmiStep(validated, amiClients);
     const plan = await planStep({ ...validated, ami }, { ec2: ec2Client(region), pricing: pricingClient(region), quotas: serviceQuotasClient(region) });
     return { validated, ami, plan };
   });
