@@ -1,21 +1,9 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GpuVerificationFailedError, VerificationTimeoutError } from '../errors.js';
-import { getInvocation, sendShellCommand } from '../ssm/command.js';
+import { getInvocation } from '../ssm/command.js';
 import { buildHealthReport, parseHealthCheckOutput, summarizeFailures } from '../verify/report.js';
-import { buildSsmCommands, loadHealthCheckScript } from '../verify/script.js';
 import type { LaunchedDocument, VerifyState } from '../workflow/document.js';
 import { secondsSince } from './time.js';
-
-function healthFlags(doc: LaunchedDocument): string[] {
-  return doc.request.ollama.enabled ? [] : ['--skip-ollama'];
-}
-
-/** SendHealthCheck: the project's health-check script, sent over SSM Run Command (again, while set-up runs). */
-export async function sendHealthCheckStep(doc: LaunchedDocument & { verify?: VerifyState }, ssm: SSMClient): Promise<VerifyState> {
-  const commands = buildSsmCommands(loadHealthCheckScript(), healthFlags(doc));
-  const sent = await sendShellCommand(ssm, doc.launch.instanceId, commands, { timeoutSeconds: 300, comment: `gpu-deploy health check ${doc.deploymentId}` });
-  return { ...sent, firstSentAt: doc.verify?.firstSentAt ?? sent.sentAt };
-}
 
 /**
  * Whether the instance's own set-up (UserData: driver, Docker GPU runtime, Ollama) is still going: no status file
