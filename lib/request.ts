@@ -9,6 +9,7 @@ import {
   type OllamaOptions,
   type Timeouts,
 } from './types.js';
+import { isRecord } from './guards.js';
 
 /** Defaults of the request contract (schemaVersion 1). */
 export const REQUEST_DEFAULTS = {
@@ -73,8 +74,6 @@ export const RESERVED_TAG_PREFIXES = ['aws:', 'gpu-deploy:'] as const;
 
 type Problems = string[];
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function pattern(problems: Problems, field: string, value: unknown, re: RegExp, what: string): string | undefined {
   if (value === undefined) return undefined;

@@ -9,8 +9,8 @@ import type { DeploymentRequest } from '../types.js';
 import { causeMessage } from '../workflow/document.js';
 import { DeploymentAlreadyExistsError, DeploymentInProgressError, DeploymentNotFoundError } from './errors.js';
 import { checkDeploymentId, executionArn } from './sfn.js';
+import { isRecord } from '../guards.js';
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The request as the state machine gets it: validated by parseRequest, with defaults applied, the region defaulting

@@ -7,6 +7,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { deploymentIdFrom } from '../launch/tags.js';
 import { causeMessage } from '../workflow/document.js';
 import { DETAIL_TYPES, clip, publishEvent } from './eventbridge.js';
+import { isRecord } from '../guards.js';
 
 /** What the ASL passes to the notify Task. */
 export interface NotifyInput {
@@ -39,7 +40,6 @@ export interface DeploymentEventDetail {
 }
 
 type Doc = Record<string, unknown>;
-const isRecord = (value: unknown): value is Doc => typeof value === 'object' && value !== null && !Array.isArray(value);
 const record = (value: unknown): Doc => (isRecord(value) ? value : {});
 const text = (...values: unknown[]): string | null => {
   for (const value of values) if (typeof value === 'string' && value.length > 0) return value;

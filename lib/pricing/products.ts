@@ -6,6 +6,7 @@
  * dedicated and host tenancy, capacity-reservation rows (some $0.00), BYOL. Only one of them is the bill.
  */
 import { PriceNotFoundError } from './errors.js';
+import { isRecord } from '../guards.js';
 
 /** The price of one instance type in one region, from the Pricing API. */
 export interface OnDemandPrice {
@@ -62,8 +63,6 @@ export interface ParsedProduct {
   onDemandTerms: unknown;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const stringsOnly = (value: Record<string, unknown>): Attributes =>
   Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));

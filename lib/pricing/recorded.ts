@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { findRepoRoot } from '../local/paths.js';
 import { join } from 'node:path';
+import { isRecord } from '../guards.js';
 
 /** Where the documents live, relative to the repository root. */
 export const RECORDED_PRICING_DIR = join('local', 'pricing');
@@ -32,8 +33,6 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
 const readJson = (file: string): unknown => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The recorded GetProducts `PriceList` (JSON strings) for one instance type in one region, or undefined when there

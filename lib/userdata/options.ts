@@ -1,5 +1,7 @@
 /** The inputs of UserData and their allow-list validation. Everything a user controls is checked here first. */
 import { UserDataInvalidError } from '../errors.js';
+import { DEPLOYMENT_ID_PATTERN } from '../launch/tags.js';
+import { MODEL as REQUEST_MODEL, VISIBLE_DEVICES as REQUEST_VISIBLE_DEVICES } from '../request.js';
 import { ARCHITECTURES, OS_TYPES } from '../types.js';
 import type { Architecture, OllamaOptions, OsType } from '../types.js';
 
@@ -18,12 +20,14 @@ export interface UserDataOptions {
 
 export const MAX_VRAM_MIB_LIMIT = 2_000_000;
 
-const DEPLOYMENT_ID = /^[A-Za-z0-9_-]{1,80}$/;
-// A docker reference: registry/name:tag@digest. The first character may not be `-` (no option injection).
-const IMAGE = /^[a-z0-9][A-Za-z0-9._/:@-]{0,200}$/;
-const VISIBLE_DEVICES = /^(?:all|[0-9]{1,3}(?:,[0-9]{1,3}){0,63})$/;
+// The request's own patterns (lib/request.ts): a request that passes ValidateRequest must render here.
+const DEPLOYMENT_ID = DEPLOYMENT_ID_PATTERN;
+const VISIBLE_DEVICES = REQUEST_VISIBLE_DEVICES;
 // An Ollama model name such as `llama3.2:1b` or `hf.co/org/model:Q4_K_M`; no leading `-`.
-const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
+const MODEL = REQUEST_MODEL;
+// A docker reference: registry/name:tag@digest. The first character may not be `-` (no option injection).
+// Wider than the request's (upper case in tags), so everything the request accepts renders.
+const IMAGE = /^[a-z0-9][A-Za-z0-9._/:@-]{0,200}$/;
 
 /** A short, printable rendering of a rejected value for the error message. */
 const shown = (value: unknown): string => {

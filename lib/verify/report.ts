@@ -22,6 +22,7 @@ import {
   type UserDataStatus,
   type UtilizationSummary,
 } from './types.js';
+import { isRecord } from '../guards.js';
 
 const TOOL_NAME = 'gpu-deploy-health-check';
 /** Exit status of coreutils `timeout` when the time ran out. */
@@ -32,8 +33,6 @@ const MAX_MESSAGE_CHARS = 300;
 
 // --- Parsing the document ----------------------------------------------------------------------------------------
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const notHealthCheck = (reason: string, stdout: string): GpuVerificationFailedError =>
   new GpuVerificationFailedError(`The command output was not the gpu-deploy health-check JSON: ${reason}`, {
