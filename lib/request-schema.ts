@@ -1,5 +1,8 @@
 import {
+  DEFAULT_IDLE_GPU_UTILIZATION_PERCENT,
+  IDLE_TEARDOWN_FIELDS,
   IMAGE,
+  INSTANCE_PROFILE,
   INSTANCE_TYPE,
   KNOWN_FIELDS,
   MAX_TOTAL_TIMEOUT_SECONDS,
@@ -13,7 +16,7 @@ import {
   TAG_VALUE,
   VISIBLE_DEVICES,
 } from './request.js';
-import { AMI_TYPES, ARCHITECTURES, INTERRUPTION_ACTIONS, MARKETS, OS_TYPES } from './types.js';
+import { AMI_FALLBACKS, AMI_TYPES, ARCHITECTURES, INTERRUPTION_ACTIONS, MARKETS, OS_TYPES } from './types.js';
 
 /** Where the generated schema is kept (written by `npx tsx scripts/render-schema.ts`; a test fails when stale). */
 export const REQUEST_SCHEMA_PATH = 'examples/request.schema.json';
@@ -114,12 +117,44 @@ export function requestJsonSchema(): JsonSchema {
       default: INTERRUPTION_ACTIONS[0],
       description: 'On a spot interruption warning: notify (publish an event) or relaunch (also start the same request again)',
     },
+    instanceProfile: {
+      type: 'string',
+      pattern: INSTANCE_PROFILE.source,
+      description: "IAM instance profile of the instance (SSM needs one). Default: the deployed stack's, else gpu-deploy-ssm (created when missing)",
+    },
+    maxLifetimeMinutes: integer(
+      REQUEST_LIMITS.maxLifetimeMinutes.min,
+      REQUEST_LIMITS.maxLifetimeMinutes.max,
+      'Minutes from launch after which the deployment is torn down (a schedule, and a shutdown on the instance as the backstop). Default: no lifetime',
+    ),
+    idleTeardown: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['minutes'],
+      description: 'Tear the instance down after this many consecutive idle minutes (GPUs below the threshold, no Ollama activity, no session open)',
+      properties: {
+        minutes: integer(REQUEST_LIMITS.idleMinutes.min, REQUEST_LIMITS.idleMinutes.max, 'Consecutive idle minutes before teardown'),
+        gpuUtilizationBelowPercent: {
+          type: 'number',
+          minimum: REQUEST_LIMITS.gpuUtilizationBelowPercent.min,
+          maximum: REQUEST_LIMITS.gpuUtilizationBelowPercent.max,
+          default: DEFAULT_IDLE_GPU_UTILIZATION_PERCENT,
+          description: 'A sample is idle when every GPU is below this utilization',
+        },
+      },
+    },
+    amiFallback: {
+      enum: [...AMI_FALLBACKS],
+      description: 'When no DLAMI of amiType exists: standard (plain OS image plus driver install) or none (fail). Default: standard for base, none for framework types',
+    },
   };
   const missing = [...KNOWN_FIELDS].filter((field) => !(field in properties));
   if (missing.length > 0) throw new Error(`request schema lacks ${missing.join(', ')}`);
   // Keep every ollama field parseRequest knows.
   const ollamaProps = Object.keys((properties.ollama as { properties: JsonSchema }).properties);
   if (OLLAMA_FIELDS.some((field) => !ollamaProps.includes(field))) throw new Error('request schema lacks an ollama field');
+  const idleProps = Object.keys((properties.idleTeardown as { properties: JsonSchema }).properties);
+  if (IDLE_TEARDOWN_FIELDS.some((field) => !idleProps.includes(field))) throw new Error('request schema lacks an idleTeardown field');
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'gpu-deploy deployment request',

@@ -1,11 +1,13 @@
 import { RequestInvalidError } from './errors.js';
 import {
+  AMI_FALLBACKS,
   AMI_TYPES,
   ARCHITECTURES,
   INTERRUPTION_ACTIONS,
   MARKETS,
   OS_TYPES,
   type DeploymentRequest,
+  type IdleTeardown,
   type OllamaOptions,
   type Timeouts,
 } from './types.js';
@@ -38,6 +40,8 @@ export const VISIBLE_DEVICES = /^(?:all|[0-9]{1,3}(?:,[0-9]{1,3}){0,63})$/;
 export const MODEL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
 export const TAG_KEY = /^[A-Za-z0-9 _.:/=+@-]{1,128}$/;
 export const TAG_VALUE = /^[A-Za-z0-9 _.:/=+@-]{0,256}$/;
+/** IAM's own rule for instance profile names. */
+export const INSTANCE_PROFILE = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
 
 /** The top-level fields of a request (anything else is refused). */
 export const KNOWN_FIELDS = new Set([
@@ -54,6 +58,10 @@ export const KNOWN_FIELDS = new Set([
   'timeouts',
   'tags',
   'onInterruption',
+  'instanceProfile',
+  'maxLifetimeMinutes',
+  'idleTeardown',
+  'amiFallback',
   'schemaVersion',
 ]);
 
@@ -64,7 +72,17 @@ export const REQUEST_LIMITS = {
   maxVramMiB: { min: 1, max: 2_000_000 },
   timeoutSeconds: { min: 1, max: 3600 },
   tags: 40,
+  // At least the default polling deadlines' worth, so a lifetime cannot end a deployment that is still verifying.
+  maxLifetimeMinutes: { min: 15, max: 525_600 },
+  idleMinutes: { min: 5, max: 10_080 },
+  gpuUtilizationBelowPercent: { min: 0, max: 100 },
 } as const;
+
+/** The default idle threshold: below 5% GPU utilization a sample counts as idle. */
+export const DEFAULT_IDLE_GPU_UTILIZATION_PERCENT = 5;
+
+/** The fields of `idleTeardown`. */
+export const IDLE_TEARDOWN_FIELDS = ['minutes', 'gpuUtilizationBelowPercent'] as const;
 
 /** The fields of `ollama`. */
 export const OLLAMA_FIELDS = ['enabled', 'image', 'visibleDevices', 'maxVramMiB', 'model'] as const;
@@ -169,6 +187,25 @@ function parseTimeouts(problems: Problems, value: unknown): Timeouts {
   return timeouts;
 }
 
+function parseIdleTeardown(problems: Problems, value: unknown): IdleTeardown | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) {
+    problems.push('idleTeardown must be an object like {"minutes": 30, "gpuUtilizationBelowPercent": 5}');
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (!(IDLE_TEARDOWN_FIELDS as readonly string[]).includes(key)) {
+      problems.push(`idleTeardown.${key} is not a known field (known: ${IDLE_TEARDOWN_FIELDS.join(', ')})`);
+    }
+  }
+  if (value.minutes === undefined) problems.push('idleTeardown.minutes is required (idle minutes before the instance is torn down)');
+  const { idleMinutes, gpuUtilizationBelowPercent: threshold } = REQUEST_LIMITS;
+  const minutes = number(problems, 'idleTeardown.minutes', value.minutes, idleMinutes.min, idleMinutes.max, true);
+  const below = number(problems, 'idleTeardown.gpuUtilizationBelowPercent', value.gpuUtilizationBelowPercent, threshold.min, threshold.max);
+  if (minutes === undefined) return undefined;
+  return { minutes, gpuUtilizationBelowPercent: below ?? DEFAULT_IDLE_GPU_UTILIZATION_PERCENT };
+}
+
 function parseTags(problems: Problems, value: unknown): Record<string, string> {
   if (value === undefined) return {};
   if (!isRecord(value)) {
@@ -229,6 +266,15 @@ export function parseRequest(raw: unknown): DeploymentRequest {
   if (subnetId !== undefined) request.subnetId = subnetId;
   const onInterruption = oneOf(problems, 'onInterruption', raw.onInterruption, INTERRUPTION_ACTIONS);
   if (onInterruption !== undefined) request.onInterruption = onInterruption;
+  const instanceProfile = pattern(problems, 'instanceProfile', raw.instanceProfile, INSTANCE_PROFILE, 'an IAM instance profile name (letters, digits and +=,.@_-, up to 128)');
+  if (instanceProfile !== undefined) request.instanceProfile = instanceProfile;
+  const { maxLifetimeMinutes: lifetime } = REQUEST_LIMITS;
+  const maxLifetimeMinutes = number(problems, 'maxLifetimeMinutes', raw.maxLifetimeMinutes, lifetime.min, lifetime.max, true);
+  if (maxLifetimeMinutes !== undefined) request.maxLifetimeMinutes = maxLifetimeMinutes;
+  const idleTeardown = parseIdleTeardown(problems, raw.idleTeardown);
+  if (idleTeardown !== undefined) request.idleTeardown = idleTeardown;
+  const amiFallback = oneOf(problems, 'amiFallback', raw.amiFallback, AMI_FALLBACKS);
+  if (amiFallback !== undefined) request.amiFallback = amiFallback;
   if (problems.length > 0) {
     throw new RequestInvalidError(`The deployment request is invalid: ${problems.join('; ')}`, {
       hint: 'Fix the fields named above; see examples/ for valid requests',

@@ -17,6 +17,13 @@ export type Market = 'spot' | 'on-demand';
 export const INTERRUPTION_ACTIONS = ['notify', 'relaunch'] as const;
 export type InterruptionAction = (typeof INTERRUPTION_ACTIONS)[number];
 
+/**
+ * When no DLAMI of the asked type exists: `standard` takes the plain OS image and installs the driver (the default
+ * for `base`), `none` fails with AmiNotFoundError (the default for framework types, which the plain OS lacks).
+ */
+export const AMI_FALLBACKS = ['standard', 'none'] as const;
+export type AmiFallback = (typeof AMI_FALLBACKS)[number];
+
 /** How the AMI was found; `standard-fallback` means no DLAMI exists and UserData must install the driver. */
 export type AmiSource = 'ssm-parameter' | 'describe-images' | 'cache' | 'standard-fallback';
 
@@ -31,6 +38,13 @@ export interface OllamaOptions {
   maxVramMiB?: number;
   /** A model to pull once the server is up (e.g. `llama3.2:1b`). */
   model?: string;
+}
+
+/** Idle teardown: the instance shuts itself down (and so terminates) after `minutes` idle one-minute samples. */
+export interface IdleTeardown {
+  minutes: number;
+  /** A sample is idle when every GPU's utilization is below this (default 5). */
+  gpuUtilizationBelowPercent: number;
 }
 
 export interface Timeouts {
@@ -55,6 +69,14 @@ export interface DeploymentRequest {
   tags: Record<string, string>;
   /** Spot interruption warning: `notify` (default) publishes an event; `relaunch` also starts the same request again. */
   onInterruption?: InterruptionAction;
+  /** IAM instance profile for the instance (SSM needs one); default: the stack's, else `gpu-deploy-ssm`. */
+  instanceProfile?: string;
+  /** Minutes from launch after which the deployment is torn down; unset means no lifetime. */
+  maxLifetimeMinutes?: number;
+  /** Tear down after this many idle minutes; unset means no idle teardown. */
+  idleTeardown?: IdleTeardown;
+  /** What happens when no DLAMI of amiType exists; default `standard` for base, `none` for framework types. */
+  amiFallback?: AmiFallback;
 }
 
 export interface GpuSpec {

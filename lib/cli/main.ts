@@ -52,6 +52,11 @@ Request options (flags over --config file over defaults):
   --max-hourly-price P   cap in USD per hour for every launch attempt
   --root-volume-gib N    root volume size (default 100)
   --subnet-id S          launch into this subnet instead of the default VPC
+  --instance-profile N   IAM instance profile (default: the stack's, else gpu-deploy-ssm, created when missing)
+  --max-lifetime MIN     tear the deployment down this many minutes after launch (default: no lifetime)
+  --idle-teardown MIN    tear down after this many idle minutes (GPU below 5%, no Ollama use, no session)
+  --ami-fallback F       standard (plain OS + driver when no DLAMI of the type exists) or none; default
+                         standard for base, none for pytorch/tensorflow/multi-framework
   --config FILE          a JSON request (see examples/)
   --json                 one JSON document on stdout; progress on stderr
 `;

@@ -12,13 +12,18 @@ export const REQUEST_FLAGS = {
   'max-hourly-price': 'maxHourlyPrice',
   'root-volume-gib': 'rootVolumeGiB',
   'subnet-id': 'subnetId',
+  'instance-profile': 'instanceProfile',
+  'max-lifetime': 'maxLifetimeMinutes',
+  'ami-fallback': 'amiFallback',
+  // A nested field: the flag sets idleTeardown.minutes (the threshold comes from --config or the default).
+  'idle-teardown': 'idleTeardown.minutes',
 } as const;
 
 export const REQUEST_OPTION_SPEC = Object.fromEntries(
   [...Object.keys(REQUEST_FLAGS), 'config'].map((flag) => [flag, { type: 'string' as const }]),
 ) as Record<keyof typeof REQUEST_FLAGS | 'config', { type: 'string' }>;
 
-const NUMERIC = new Set(['maxHourlyPrice', 'rootVolumeGiB']);
+const NUMERIC = new Set(['maxHourlyPrice', 'rootVolumeGiB', 'maxLifetimeMinutes', 'idleTeardown.minutes']);
 
 /** Reads a JSON config file holding a request (validated later by the same schema as the state machine input). */
 export function readConfigFile(path: string): Record<string, unknown> {
@@ -48,7 +53,10 @@ export function requestFromOptions(values: Record<string, string | boolean | und
   for (const [flag, field] of Object.entries(REQUEST_FLAGS)) {
     const value = values[flag];
     if (typeof value !== 'string') continue;
-    request[field] = NUMERIC.has(field) && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+    const parsed = NUMERIC.has(field) && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+    const [top, nested] = field.split('.') as [string, string | undefined];
+    if (nested === undefined) request[top] = parsed;
+    else request[top] = { ...(typeof request[top] === 'object' && request[top] !== null ? (request[top] as Record<string, unknown>) : {}), [nested]: parsed };
   }
   return request;
 }
