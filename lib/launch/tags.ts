@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IdleTeardown } from '../types.js';
 
 /** Deployment ids are Step Functions execution names: never a tag-filter wildcard (`*`, `?`). */
 export const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
@@ -10,6 +11,25 @@ export const MANAGED_BY_TAG = 'gpu-deploy:managed-by';
 export const EXECUTION_ARN_TAG = 'gpu-deploy:execution-arn';
 /** Set by the spot interruption handler: when EC2 warned that it reclaims the instance. */
 export const INTERRUPTED_AT_TAG = 'gpu-deploy:interrupted-at';
+
+/** When the deployment's lifetime ends: ISO 8601 UTC to the second (2026-12-02T09:30:00Z). Absent: no lifetime. */
+export const EXPIRES_AT_TAG = 'gpu-deploy:expires-at';
+/** The idle teardown policy, as formatIdleTeardownTag writes it. Absent: no idle teardown. */
+export const IDLE_TEARDOWN_TAG = 'gpu-deploy:idle-teardown';
+/** The hourly USD price the plan chose for the launched attempt, and its source: `list` needs no Pricing call. */
+export const HOURLY_PRICE_TAG = 'gpu-deploy:hourly-price';
+export const PRICE_SOURCE_TAG = 'gpu-deploy:price-source';
+
+/** The idle policy as a tag value (only characters every AWS tag accepts): `minutes=30 below=5`. */
+export function formatIdleTeardownTag(idle: IdleTeardown): string {
+  return `minutes=${idle.minutes} below=${idle.gpuUtilizationBelowPercent}`;
+}
+
+/** The idle policy back from its tag value; undefined for a value formatIdleTeardownTag did not write. */
+export function parseIdleTeardownTag(value: string | undefined): IdleTeardown | undefined {
+  const match = /^minutes=(\d+) below=(\d+(?:\.\d+)?)$/.exec(value ?? '');
+  return match ? { minutes: Number(match[1]), gpuUtilizationBelowPercent: Number(match[2]) } : undefined;
+}
 
 /**
  * The tags of everything a deployment creates. `executionArn` (when given) is kept in `gpu-deploy:execution-arn`,

@@ -1,4 +1,4 @@
-import { clientToken, DEPLOYMENT_TAG, deploymentIdFrom, deploymentTags, MANAGED_BY_TAG } from '../../../lib/launch/tags.js';
+import { clientToken, DEPLOYMENT_TAG, deploymentIdFrom, deploymentTags, formatIdleTeardownTag, MANAGED_BY_TAG, parseIdleTeardownTag } from '../../../lib/launch/tags.js';
 
 describe('deploymentTags', () => {
   test('user tags first, then Name, the deployment id and managed-by', () => {
@@ -61,5 +61,18 @@ describe('deploymentTags: a Name of the user', () => {
   test('replaces the built-in Name (EC2 refuses a key twice)', () => {
     const tags = deploymentTags('dep-1', { Name: 'my-gpu' });
     expect(tags.filter((t) => t.Key === 'Name')).toEqual([{ Key: 'Name', Value: 'my-gpu' }]);
+  });
+});
+
+describe('idle teardown tag', () => {
+  test('round-trips through formatIdleTeardownTag and parseIdleTeardownTag', () => {
+    const value = formatIdleTeardownTag({ minutes: 30, gpuUtilizationBelowPercent: 7.5 });
+    expect(value).toBe('minutes=30 below=7.5');
+    expect(parseIdleTeardownTag(value)).toEqual({ minutes: 30, gpuUtilizationBelowPercent: 7.5 });
+  });
+
+  test('a value it did not write is no policy', () => {
+    expect(parseIdleTeardownTag(undefined)).toBeUndefined();
+    expect(parseIdleTeardownTag('30 minutes')).toBeUndefined();
   });
 });
