@@ -4,12 +4,21 @@ import {
   type EC2Client,
   type Instance,
   type RunInstancesCommandInput,
+  type RunInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, callAws, CAPACITY_ERROR_CODES, toProjectError } from '../aws/classify.js';
 import { CapacityUnavailableError, LaunchFailedError, NetworkNotFoundError } from '../errors.js';
 import type { LaunchAttempt } from '../capacity/plan.js';
 import { DEPLOYMENT_TAG, clientToken, deploymentTags } from './tags.js';
 import { ensureSecurityGroup, findSubnet } from './network.js';
+import { isNotYetVisible, retryWhileNotYetVisible, type PropagationRetryOptions } from './consistency.js';
+
+/**
+ * How many fresh tokens one attempt may take after `IdempotentInstanceTerminated` (EC2, since January 2025: the
+ * token's instance was terminated). Each generation is deterministic, so a retried Launch replays the same tokens
+ * and still gets the one instance back.
+ */
+export const MAX_TOKEN_GENERATIONS = 3;
 
 export interface LaunchInput {
   deploymentId: string;
@@ -56,10 +65,11 @@ export function runInstancesInput(
   input: LaunchInput,
   attempt: LaunchAttempt,
   network: { subnetId: string; securityGroupId: string },
+  generation = 0,
 ): RunInstancesCommandInput {
   const tags = deploymentTags(input.deploymentId, input.tags, input.executionId);
   return {
-    ClientToken: clientToken(input.executionId, attempt),
+    ClientToken: clientToken(input.executionId, attempt, generation),
     ImageId: input.imageId,
     InstanceType: attempt.instanceType as RunInstancesCommandInput['InstanceType'],
     MinCount: 1,
@@ -110,8 +120,37 @@ function describeFromInstance(instance: Instance, reused: boolean, attempts: Lau
 }
 
 /**
+ * RunInstances for one attempt: a security group or instance profile created moments ago is retried with the same
+ * token while EC2 does not see it yet; a token whose instance was terminated moves on to the attempt's next token
+ * generation (recorded in `tried`). Anything else is thrown to the caller.
+ */
+async function runAttempt(
+  ec2: EC2Client,
+  input: LaunchInput,
+  attempt: LaunchAttempt,
+  network: { subnetId: string; securityGroupId: string },
+  tried: LaunchedInstance['attempts'],
+  retry: PropagationRetryOptions,
+): Promise<RunInstancesCommandOutput> {
+  const sent = input.instanceProfileName ? { instanceProfileName: input.instanceProfileName } : {};
+  for (let generation = 0; ; generation += 1) {
+    try {
+      return await retryWhileNotYetVisible(
+        () => ec2.send(new RunInstancesCommand(runInstancesInput(input, attempt, network, generation))),
+        (error) => isNotYetVisible(error, sent),
+        retry,
+      );
+    } catch (error) {
+      if (awsErrorCode(error) !== 'IdempotentInstanceTerminated' || generation + 1 >= MAX_TOKEN_GENERATIONS) throw error;
+      tried.push({ zone: attempt.zone, market: attempt.market, instanceType: attempt.instanceType, outcome: 'IdempotentInstanceTerminated' });
+    }
+  }
+}
+
+/**
  * Launches one instance for the deployment, walking the planned attempts: capacity errors (classified by code)
  * move on to the next attempt; anything else stops. A deployment that already has an instance gets it back.
+ * EC2's eventual consistency (a group or profile created a moment ago) is retried within the attempt (`retry`).
  *
  * @throws CapacityUnavailableError when every attempt ran out of capacity
  * @throws LaunchFailedError for other RunInstances failures
@@ -121,6 +160,7 @@ export async function launchInstance(
   input: LaunchInput,
   attempts: readonly LaunchAttempt[],
   onCapacityError: (attempt: LaunchAttempt) => void = () => undefined,
+  retry: PropagationRetryOptions = {},
 ): Promise<LaunchedInstance> {
   const existing = (await findDeploymentInstances(ec2, input.deploymentId))[0];
   if (existing) return describeFromInstance(existing, true, [], '');
@@ -141,9 +181,7 @@ export async function launchInstance(
     }
     const securityGroupId = await ensureSecurityGroup(ec2, placement.vpcId, input.deploymentId);
     try {
-      const out = await ec2.send(
-        new RunInstancesCommand(runInstancesInput(input, attempt, { subnetId: placement.subnetId, securityGroupId })),
-      );
+      const out = await runAttempt(ec2, input, attempt, { subnetId: placement.subnetId, securityGroupId }, tried, retry);
       const instance = out.Instances?.[0];
       if (!instance?.InstanceId) throw new LaunchFailedError('RunInstances returned no instance');
       tried.push({ zone: attempt.zone, market: attempt.market, instanceType: attempt.instanceType, outcome: 'launched' });
@@ -158,9 +196,12 @@ export async function launchInstance(
       if (error instanceof LaunchFailedError) throw error;
       const projectError = toProjectError(error, 'RunInstances');
       if (projectError.name === 'AwsRequestError') {
+        const notVisible = isNotYetVisible(error, input.instanceProfileName ? { instanceProfileName: input.instanceProfileName } : {});
         throw new LaunchFailedError(`RunInstances failed in ${attempt.zone} (${attempt.market}): ${code}`, {
           cause: error,
-          hint: 'Check the request (AMI, subnet, instance profile) and the account limits named in the code',
+          hint: notVisible
+            ? 'EC2 still did not know the security group or instance profile after retrying for about 30 s: check that it exists in this region and account, then deploy again'
+            : 'Check the request (AMI, subnet, instance profile) and the account limits named in the code',
           details: { code, attempt, tried },
         });
       }

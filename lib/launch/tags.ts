@@ -50,10 +50,12 @@ export function deploymentTags(deploymentId: string, extra: Record<string, strin
  * RunInstances' idempotency token (max 64 ASCII chars): derived from the execution and what the attempt asks for
  * (zone, market, type), not its position, so a Step Functions retry of the same attempt can never start a second
  * instance even when the attempts were reordered in between, while a different attempt (other parameters) gets
- * its own token instead of IdempotentParameterMismatch.
+ * its own token instead of IdempotentParameterMismatch. `generation` (0 unless EC2 answered
+ * IdempotentInstanceTerminated: the token's instance is gone) gives the same attempt a fresh token.
  */
-export function clientToken(executionId: string, attempt: { zone: string; market: string; instanceType: string }): string {
-  const digest = createHash('sha256').update(`${executionId}|${attempt.zone}|${attempt.market}|${attempt.instanceType}`).digest('hex');
+export function clientToken(executionId: string, attempt: { zone: string; market: string; instanceType: string }, generation = 0): string {
+  const base = `${executionId}|${attempt.zone}|${attempt.market}|${attempt.instanceType}`;
+  const digest = createHash('sha256').update(generation === 0 ? base : `${base}|g${generation}`).digest('hex');
   return `gd-${digest.slice(0, 48)}`;
 }
 

@@ -150,4 +150,35 @@ describe('ensureSecurityGroup', () => {
       details: { code: 'SecurityGroupLimitExceeded', operation: 'CreateSecurityGroup' },
     });
   });
+
+  test('InvalidGroup.Duplicate (a retried Launch whose describe missed the first group) → the group found by name in the VPC', async () => {
+    // Prepare: the tag lookup does not see the group yet, CreateSecurityGroup says it exists.
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolvesOnce({ SecurityGroups: [] }).resolves({ SecurityGroups: [{ GroupId: 'sg-first' }] });
+    ec2Mock.on(CreateSecurityGroupCommand).rejects(
+      Object.assign(new Error("The security group 'gpu-deploy-dep-1' already exists for VPC 'vpc-1'"), { name: 'InvalidGroup.Duplicate', $metadata: { httpStatusCode: 400 } }),
+    );
+    // Act
+    const groupId = await ensureSecurityGroup(ec2, 'vpc-1', 'dep-1');
+    // Assess
+    expect(groupId).toBe('sg-first');
+    expect(ec2Mock.commandCalls(DescribeSecurityGroupsCommand)[1]?.args[0].input).toEqual({
+      Filters: [
+        { Name: 'group-name', Values: ['gpu-deploy-dep-1'] },
+        { Name: 'vpc-id', Values: ['vpc-1'] },
+      ],
+    });
+    expect(ec2Mock.commandCalls(CreateSecurityGroupCommand)).toHaveLength(1);
+  });
+
+  test('InvalidGroup.Duplicate while the name lookup still sees nothing → AwsTransientError (the state machine retries it)', async () => {
+    // Prepare
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+    ec2Mock.on(CreateSecurityGroupCommand).rejects(Object.assign(new Error('already exists'), { name: 'InvalidGroup.Duplicate', $metadata: { httpStatusCode: 400 } }));
+    // Act + Assess
+    await expect(ensureSecurityGroup(ec2, 'vpc-1', 'dep-1')).rejects.toMatchObject({
+      name: 'AwsTransientError',
+      message: expect.stringContaining('gpu-deploy-dep-1 exists in vpc-1'),
+      details: { groupName: 'gpu-deploy-dep-1', vpcId: 'vpc-1' },
+    });
+  });
 });
