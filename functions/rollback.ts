@@ -1,5 +1,9 @@
 import { ec2Client } from '../lib/aws/ec2.js';
+import { sfnClient } from '../lib/api/sfn.js';
 import { stepHandler } from '../lib/middleware/handler.js';
-import { rollbackStep, type RollbackInput } from '../lib/steps/rollback.js';
+import { rollbackRegion, rollbackStep, type RollbackInput } from '../lib/steps/rollback.js';
 
-export const handler = stepHandler('rollback', (doc: RollbackInput) => rollbackStep(doc, ec2Client(doc.request.region)));
+export const handler = stepHandler('rollback', async (doc: RollbackInput) => {
+  const region = await rollbackRegion(doc, sfnClient);
+  return { ...(await rollbackStep(doc, ec2Client(region))), region };
+});

@@ -71,6 +71,14 @@ export class AwsTransientError extends GpuDeployError {}
 export class AwsRequestError extends GpuDeployError {}
 export class AwsAccessDeniedError extends GpuDeployError {}
 
+// Issue 14: AWS behaviour a real account shows ------------------------------------------------------------------
+// (Declared above the registry, not at the file's end: ERROR_CLASSES must reference them, and a class cannot be used
+// before its declaration runs.)
+/** `onInterruption: relaunch` for a region other than the stack's: its spot warnings never reach the stack's rule. */
+export class InterruptionRegionUnsupportedError extends GpuDeployError {}
+/** The instance ended at launch because its EBS volume's KMS key (the account's default EBS key) is unusable. */
+export class EbsKmsKeyUnusableError extends GpuDeployError {}
+
 export const ERROR_CLASSES = {
   RequestInvalidError,
   InstanceTypeUnknownError,
@@ -96,6 +104,8 @@ export const ERROR_CLASSES = {
   AwsTransientError,
   AwsRequestError,
   AwsAccessDeniedError,
+  InterruptionRegionUnsupportedError,
+  EbsKmsKeyUnusableError,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;
@@ -112,6 +122,7 @@ export const REQUEST_ERROR_NAMES: readonly ErrorName[] = [
   'DriverUnsupportedError',
   'AmiNotFoundError',
   'LaunchPlanEmptyError',
+  'InterruptionRegionUnsupportedError',
 ];
 
 export const isGpuDeployError = (value: unknown): value is GpuDeployError => value instanceof GpuDeployError;

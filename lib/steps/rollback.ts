@@ -1,16 +1,29 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { RollbackIncompleteError } from '../errors.js';
 import { cleanupDeployment, type CleanupStatus } from '../launch/lifecycle.js';
 import { secondsSince } from './time.js';
+import { deploymentRegion } from './teardown-region.js';
 
 export interface RollbackInput {
   deploymentId: string;
-  request: { region: string };
-  rollback?: { startedAt?: string };
+  /** Absent when the safety-net rule started the teardown: the region then comes from `executionArn`. */
+  request: { region?: string };
+  /** The deploy execution being torn down (the safety-net rule passes it). */
+  executionArn?: string;
+  rollback?: { startedAt?: string; region?: string };
 }
 
 /** How long rollback keeps trying before it reports what is left (an ENI can hold a group for minutes). */
 export const ROLLBACK_DEADLINE_SECONDS = 20 * 60;
+
+/**
+ * Where to clean up: the request's region, else the one an earlier step of this teardown found, else the
+ * deployment's own execution input (DescribeExecution), never the stack's region.
+ */
+export async function rollbackRegion(doc: RollbackInput, sfn: (region: string) => SFNClient): Promise<string> {
+  return doc.request?.region ?? doc.rollback?.region ?? deploymentRegion(sfn, doc.executionArn);
+}
 
 /** Rollback: one idempotent clean-up step of everything tagged with the deployment; the ASL loops until done. */
 export async function rollbackStep(doc: RollbackInput, ec2: EC2Client, now = new Date()): Promise<CleanupStatus & { startedAt: string }> {

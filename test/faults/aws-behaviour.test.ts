@@ -160,3 +160,16 @@ describe('a ClientToken whose instance is gone', () => {
     expect(attempts).toEqual(['IdempotentInstanceTerminated', 'launched']);
   });
 });
+
+describe('spot interruption warnings reach only the stack\'s region', () => {
+  test('onInterruption relaunch for another region than the stack\'s: FAILED InterruptionRegionUnsupportedError, rejected before launch, no instance', async () => {
+    // Act: the local cloud (the stack's region, AWS_REGION) is us-east-1.
+    const outcome = await deploy({ instanceType: 'g5.xlarge', region: 'eu-west-1', onInterruption: 'relaunch' }, []);
+    // Assess
+    expect(outcome.run).toMatchObject({ status: 'FAILED', error: 'InterruptionRegionUnsupportedError' });
+    expect(outcome.run.cause).toContain('eu-west-1');
+    expect(outcome.events.some((e) => e.kind === 'entered' && e.state === 'NotifyRejected')).toBe(true);
+    expect(count(outcome.calls, 'ec2.RunInstances')).toBe(0);
+    expect(outcome.created).toBe(0);
+  });
+});

@@ -33,7 +33,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   checkManaged: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
   verifyGpu: ['ssm:SendCommand'],
   getGpuReport: ['ssm:GetCommandInvocation'],
-  rollback: ['ec2:DeleteSecurityGroup', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:TerminateInstances'],
+  rollback: ['ec2:DeleteSecurityGroup', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:TerminateInstances', 'states:DescribeExecution'],
   notify: ['events:PutEvents'],
   apiStart: ['states:StartExecution'],
   apiStatus: ['states:DescribeExecution'],
@@ -137,17 +137,24 @@ test('the entry points get their state machines by reference, and start only the
   expect(JSON.stringify(put?.Resource)).toContain('event-bus/default');
 });
 
-test('an execution that timed out or was aborted (no Rollback ran) is torn down by a rule', () => {
+test('an execution that failed (States.Runtime skips Rollback), timed out or was aborted is torn down by a rule, in the deployment\'s region', () => {
   const rule = template.Resources.UnfinishedDeploymentRule!;
   expect(rule.Type).toBe('AWS::Events::Rule');
   expect(rule.Properties.EventPattern).toEqual({
     source: ['aws.states'],
     'detail-type': ['Step Functions Execution Status Change'],
-    detail: { status: ['TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployStateMachine' }] },
+    detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: 'DeployStateMachine' }] },
   });
   const [target] = rule.Properties.Targets as Record<string, any>[];
   expect(target?.Arn).toEqual({ Ref: 'TeardownStateMachine' });
-  expect(target?.InputTransformer).toEqual({ InputPathsMap: { name: '$.detail.name', region: '$.region' }, InputTemplate: '{"deploymentId": <name>, "region": <region>}' });
+  // Not the event's `region` (the stack's): the teardown reads the deployment's region from the execution.
+  expect(target?.InputTransformer).toEqual({
+    InputPathsMap: { name: '$.detail.name', executionArn: '$.detail.executionArn' },
+    InputTemplate: '{"deploymentId": <name>, "executionArn": <executionArn>}',
+  });
+  expect(JSON.stringify(target?.InputTransformer)).not.toContain('$.region');
+  const describe = statementsOf('RollbackRole').find((s) => actionsOf(s).includes('states:DescribeExecution'));
+  expect(JSON.stringify(describe?.Resource)).toContain(':execution:gpu-deploy-test-deploy:*');
   const statements = (template.Resources.UnfinishedDeploymentRuleRole!.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
   expect(statements).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: 'TeardownStateMachine' } }]);
 });

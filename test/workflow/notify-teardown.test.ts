@@ -107,8 +107,8 @@ describe('teardown state machine', () => {
   const input = { deploymentId: 'api-123', region: 'eu-west-1' };
   const teardown = (overrides: Partial<Record<FunctionName, Step[]>>) =>
     runWithStubs(overrides, 'td-test', { definition, input, stateMachineName: 'gpu-deploy-teardown' });
-  const done = { done: true, terminatedInstances: ['i-0abc'], deletedSecurityGroups: ['sg-1'], remainingInstances: [], remainingSecurityGroups: [], startedAt: '2025-01-01T00:00:00.000Z' };
-  const notDone = { done: false, terminatedInstances: [], deletedSecurityGroups: [], remainingInstances: ['i-0abc'], remainingSecurityGroups: ['sg-1'], startedAt: '2025-01-01T00:00:00.000Z' };
+  const done = { done: true, terminatedInstances: ['i-0abc'], deletedSecurityGroups: ['sg-1'], remainingInstances: [], remainingSecurityGroups: [], startedAt: '2025-01-01T00:00:00.000Z', region: 'eu-west-1' };
+  const notDone = { ...done, done: false, terminatedInstances: [], deletedSecurityGroups: [], remainingInstances: ['i-0abc'], remainingSecurityGroups: ['sg-1'] };
 
   test('clean at once: one step, then TornDown with what was removed', async () => {
     // Act
@@ -117,7 +117,7 @@ describe('teardown state machine', () => {
     // Assess
     expect(run.result.status).toBe('SUCCEEDED');
     expect(run.result.executionArn).toContain(':execution:gpu-deploy-teardown:td-test');
-    expect(run.entered).toEqual(['PrepareTeardown', 'Teardown', 'IsTornDown', 'TornDown', 'Succeeded']);
+    expect(run.entered).toEqual(['HasRegion', 'PrepareTeardown', 'Teardown', 'IsTornDown', 'TornDown', 'Succeeded']);
     expect(run.calls.rollback).toEqual([{ deploymentId: 'api-123', request: { region: 'eu-west-1' } }]);
     expect(run.result.output).toEqual({ status: 'TORN_DOWN', deploymentId: 'api-123', region: 'eu-west-1', terminatedInstances: ['i-0abc'], deletedSecurityGroups: ['sg-1'] });
   });
@@ -129,12 +129,28 @@ describe('teardown state machine', () => {
     // Assess
     expect(run.result.status).toBe('SUCCEEDED');
     expect(run.entered).toEqual([
-      'PrepareTeardown',
+      'HasRegion', 'PrepareTeardown',
       'Teardown', 'IsTornDown', 'WaitForTeardown',
       'Teardown', 'IsTornDown', 'WaitForTeardown',
       'Teardown', 'IsTornDown', 'TornDown', 'Succeeded',
     ]);
     expect(run.calls.rollback[1]).toEqual({ deploymentId: 'api-123', request: { region: 'eu-west-1' }, rollback: notDone });
+  });
+
+  test('started by the safety-net rule (execution ARN, no region): the rollback step gets the ARN, and the result names the region it found', async () => {
+    // Prepare: what the rule's InputTransformer sends for a FAILED, TIMED_OUT or ABORTED deploy execution.
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:gpu-deploy-dev-deploy:dep-7';
+    // Act
+    const run = await runWithStubs({ rollback: [done] }, 'td-rule', {
+      definition,
+      input: { deploymentId: 'dep-7', executionArn: arn },
+      stateMachineName: 'gpu-deploy-teardown',
+    });
+    // Assess
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(run.entered).toEqual(['HasRegion', 'PrepareFromExecution', 'Teardown', 'IsTornDown', 'TornDown', 'Succeeded']);
+    expect(run.calls.rollback).toEqual([{ deploymentId: 'dep-7', executionArn: arn, request: {} }]);
+    expect(run.result.output).toMatchObject({ status: 'TORN_DOWN', deploymentId: 'dep-7', region: 'eu-west-1' });
   });
 
   test.each([

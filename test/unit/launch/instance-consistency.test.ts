@@ -9,6 +9,7 @@ import {
   EC2Client,
   EC2ServiceException,
   RunInstancesCommand,
+  type RunInstancesCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LaunchAttempt } from '../../../lib/capacity/plan.js';
@@ -41,7 +42,7 @@ const TOKEN_TERMINATED = ec2Error(
   'The request to launch an instance uses the same client token as a previous request for which the instance has been terminated.',
 );
 
-const launched = { Instances: [{ InstanceId: 'i-new', InstanceType: 'g5.xlarge', Placement: { AvailabilityZone: 'us-east-1a' }, SubnetId: 'subnet-a' }] };
+const launched: Omit<RunInstancesCommandOutput, '$metadata'> = { Instances: [{ InstanceId: 'i-new', InstanceType: 'g5.xlarge', Placement: { AvailabilityZone: 'us-east-1a' }, SubnetId: 'subnet-a' }] };
 const tokensSent = (): (string | undefined)[] => ec2Mock.commandCalls(RunInstancesCommand).map((c) => c.args[0].input.ClientToken);
 
 beforeEach(() => {

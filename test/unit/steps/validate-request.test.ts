@@ -86,4 +86,15 @@ describe('validateStep', () => {
     // Act + Assess
     await expect(validateStep({ request: {}, execution: EXECUTION }, factory().ec2)).rejects.toBeInstanceOf(InstanceTypeNotOfferedError);
   });
+
+  test('relaunch on interruption for a region other than the stack\'s is refused before any AWS call', async () => {
+    // Prepare
+    const { ec2, regions } = factory();
+    // Act + Assess
+    await expect(
+      validateStep({ request: { region: 'eu-west-1', onInterruption: 'relaunch' }, execution: EXECUTION }, ec2, 'us-east-1'),
+    ).rejects.toMatchObject({ name: 'InterruptionRegionUnsupportedError', details: { region: 'eu-west-1', stackRegion: 'us-east-1' } });
+    expect(regions).toEqual([]);
+    expect(ec2Mock.calls()).toHaveLength(0);
+  });
 });
