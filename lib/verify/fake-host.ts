@@ -28,8 +28,13 @@ export interface FakeHostProfile {
   gpuMemoryMiB?: number;
   driverVersion?: string;
   cudaVersion?: string;
-  /** MIG mode on every GPU, with two `3g.20gb` devices each. */
+  /** MIG mode on every GPU, with two `3g.20gb` devices each unless migDevicesPerGpu/migProfile say otherwise. */
   mig?: boolean;
+  /** MIG devices per GPU (1 to 7: an H100 80GB holds seven `1g.10gb`), and their profile name. */
+  migDevicesPerGpu?: number;
+  migProfile?: string;
+  /** `docker run` pulls its image first, printing the pull's progress on stderr as on a fresh instance. */
+  imagePull?: boolean;
   fault?: SimFault;
   /** The UserData status file to report; by default one that cannot exist. */
   statusFile?: string;
@@ -70,6 +75,9 @@ export function fakeHostEnv(profile: FakeHostProfile = {}): Record<string, strin
   if (profile.gpuMemoryMiB !== undefined) env.SIM_GPU_MEMORY_MIB = String(profile.gpuMemoryMiB);
   if (profile.driverVersion !== undefined) env.SIM_DRIVER_VERSION = profile.driverVersion;
   if (profile.cudaVersion !== undefined) env.SIM_CUDA_VERSION = profile.cudaVersion;
+  if (profile.migDevicesPerGpu !== undefined) env.SIM_MIG_DEVICES = String(profile.migDevicesPerGpu);
+  if (profile.migProfile !== undefined) env.SIM_MIG_PROFILE = profile.migProfile;
+  if (profile.imagePull === true) env.SIM_DOCKER_PULL = '1';
   if (profile.probeTimeoutSeconds !== undefined) {
     env.GPU_DEPLOY_PROBE_TIMEOUT = String(profile.probeTimeoutSeconds);
     env.GPU_DEPLOY_DOCKER_RUN_TIMEOUT = String(profile.probeTimeoutSeconds);

@@ -5,12 +5,18 @@
 # exactly one JSON document on stdout. It interprets nothing: lib/verify/report.ts does that, so the same logic
 # serves SSM Run Command on a deployed host and `gpu-deploy doctor` on a user's machine.
 #
-# Every capture is cut to MAX_CAPTURE_BYTES and base64-encoded, so the document is always valid JSON and stays
-# well under SSM's 24,000-character output limit. Exit status is 0 unless the script itself is misused.
+# Every capture is base64-encoded, so the document is always valid JSON, and cut to its probe's cap and to what is
+# left of CAPTURE_BUDGET_BYTES, so the document stays under the 24,000 characters of stdout that SSM's
+# GetCommandInvocation returns, even on the biggest hosts (8 GPUs with 7 MIG devices each): base64 makes the
+# budget 20,000 characters, the JSON around the captures at most about 3,100 (config strings are cut to 200).
+# The probes that carry the facts run first; the plain table, read only for its header, takes what is left.
+# A successful probe's stderr (pull progress, warnings) is not kept. Exit status is 0 unless misused.
 set -u
 
 readonly TOOL_NAME="gpu-deploy-health-check"
-readonly MAX_CAPTURE_BYTES=4096
+readonly CAPTURE_BUDGET_BYTES=15000
+readonly STDERR_CAP_BYTES=1024
+readonly CONFIG_STRING_MAX=200
 readonly OLLAMA_BASE_URL="http://127.0.0.1:11434"
 readonly NVIDIA_QUERY="index,name,uuid,memory.total,memory.used,utilization.gpu,temperature.gpu,power.draw,persistence_mode,mig.mode.current,driver_version"
 
@@ -75,6 +81,8 @@ OUT_FILE="$WORK_DIR/stdout"
 ERR_FILE="$WORK_DIR/stderr"
 
 PROBES_JSON=""
+BUDGET_LEFT=$CAPTURE_BUDGET_BYTES
+RESERVED=0
 
 # A JSON string literal: escape backslashes and quotes, drop control characters.
 json_string() {
@@ -85,9 +93,30 @@ json_string() {
   printf '"%s"' "$value"
 }
 
-# The first MAX_CAPTURE_BYTES of a file, base64 on one line.
+# The first $2 bytes of a file, base64 on one line.
 capture_b64() {
-  head -c "$MAX_CAPTURE_BYTES" "$1" | base64 | tr -d '\n'
+  head -c "$2" "$1" | base64 | tr -d '\n'
+}
+
+# How much of a probe's stdout is kept. The query and the -L list carry the facts (-L of 8 GPUs with 7 MIG devices
+# is about 5 KB); the plain table adds only the CUDA version of its header.
+stdout_cap() {
+  case "$1" in
+    nvidiaSmiList) printf 6144 ;;
+    nvidiaSmiQuery) printf 4096 ;;
+    nvidiaSmiPlain) printf 2048 ;;
+    dockerGpuRun | ollamaPs | ollamaLogs | userDataStatus) printf 2048 ;;
+    *) printf 512 ;;
+  esac
+}
+
+# Takes min(SIZE, CAP, what is left of the budget) bytes out of the budget, into RESERVED (not a subshell: the
+# budget is this shell's variable).
+reserve() {
+  RESERVED=$1
+  if [ "$RESERVED" -gt "$2" ]; then RESERVED=$2; fi
+  if [ "$RESERVED" -gt "$BUDGET_LEFT" ]; then RESERVED=$BUDGET_LEFT; fi
+  BUDGET_LEFT=$((BUDGET_LEFT - RESERVED))
 }
 
 file_size() {
@@ -100,13 +129,20 @@ add_probe() {
   if [ -z "$PROBES_JSON" ]; then PROBES_JSON="$entry"; else PROBES_JSON="$PROBES_JSON,$entry"; fi
 }
 
-# Record a probe that ran, from its exit code and the capture files.
+# Record a probe that ran, from its exit code and the capture files. `truncated`: a kept capture was cut.
 add_ran_probe() {
-  local name="$1" exit_code="$2" out_file="$3" err_file="$4" truncated=false
-  if [ "$(file_size "$out_file")" -gt "$MAX_CAPTURE_BYTES" ] || [ "$(file_size "$err_file")" -gt "$MAX_CAPTURE_BYTES" ]; then
-    truncated=true
+  local name="$1" exit_code="$2" out_file="$3" err_file="$4" truncated=false out_size err_size out_bytes err_bytes=0
+  out_size="$(file_size "$out_file")"
+  err_size="$(file_size "$err_file")"
+  reserve "$out_size" "$(stdout_cap "$name")"
+  out_bytes=$RESERVED
+  if [ "$exit_code" -ne 0 ]; then
+    reserve "$err_size" "$STDERR_CAP_BYTES"
+    err_bytes=$RESERVED
+    if [ "$err_bytes" -lt "$err_size" ]; then truncated=true; fi
   fi
-  add_probe "$name" "{\"ran\":true,\"exitCode\":$exit_code,\"stdoutB64\":\"$(capture_b64 "$out_file")\",\"stderrB64\":\"$(capture_b64 "$err_file")\",\"truncated\":$truncated}"
+  if [ "$out_bytes" -lt "$out_size" ]; then truncated=true; fi
+  add_probe "$name" "{\"ran\":true,\"exitCode\":$exit_code,\"stdoutB64\":\"$(capture_b64 "$out_file" "$out_bytes")\",\"stderrB64\":\"$(capture_b64 "$err_file" "$err_bytes")\",\"truncated\":$truncated}"
 }
 
 add_skipped_probe() {
@@ -136,23 +172,40 @@ probe_ollama_logs() {
   local filtered="$WORK_DIR/ollama-lines" error_lines="$WORK_DIR/ollama-errors" exit_code
   timeout --kill-after=2 "$PROBE_TIMEOUT" docker logs --tail 2000 "$OLLAMA_CONTAINER" >"$OUT_FILE" 2>"$ERR_FILE" </dev/null
   exit_code=$?
-  cat "$OUT_FILE" "$ERR_FILE" | grep -E 'msg="inference compute"|no compatible GPUs' | tail -n 20 >"$filtered"
+  # The newest lines decide (the container may have restarted): keep the end, cut from the front.
+  cat "$OUT_FILE" "$ERR_FILE" | grep -E 'msg="inference compute"|no compatible GPUs' | tail -n 20 | tail -c "$(stdout_cap ollamaLogs)" >"$filtered"
   # On success stderr holds the log itself; only a failure's own message is worth keeping.
   : >"$error_lines"
   if [ "$exit_code" -ne 0 ]; then tail -n 5 "$ERR_FILE" >"$error_lines"; fi
   add_ran_probe ollamaLogs "$exit_code" "$filtered" "$error_lines"
 }
 
+# The container's `nvidia-smi -L` is read for its GPU count: its MIG device lines (up to 7 per GPU) are left out.
+probe_docker_gpu_run() {
+  local gpu_lines="$WORK_DIR/docker-gpus" exit_code
+  timeout --kill-after=2 "$DOCKER_RUN_TIMEOUT" docker run --rm --gpus all "$CUDA_TEST_IMAGE" nvidia-smi -L >"$OUT_FILE" 2>"$ERR_FILE" </dev/null
+  exit_code=$?
+  if [ "$exit_code" -eq 0 ]; then grep -E '^GPU ' "$OUT_FILE" >"$gpu_lines"; else cp "$OUT_FILE" "$gpu_lines"; fi
+  add_ran_probe dockerGpuRun "$exit_code" "$gpu_lines" "$ERR_FILE"
+}
+
 probe_nvidia() {
   if ! probe_presence nvidiaSmiPresence nvidia-smi; then
     add_skipped_probe nvidiaSmiQuery "nvidia-smi is not on PATH"
-    add_skipped_probe nvidiaSmiPlain "nvidia-smi is not on PATH"
     add_skipped_probe nvidiaSmiList "nvidia-smi is not on PATH"
-    return
+    return 1
   fi
   run_probe nvidiaSmiQuery "$PROBE_TIMEOUT" nvidia-smi "--query-gpu=$NVIDIA_QUERY" --format=csv,noheader,nounits
-  run_probe nvidiaSmiPlain "$PROBE_TIMEOUT" nvidia-smi
   run_probe nvidiaSmiList "$PROBE_TIMEOUT" nvidia-smi -L
+}
+
+# Last, with what is left of the budget.
+probe_nvidia_table() {
+  if [ "$1" -ne 0 ]; then
+    add_skipped_probe nvidiaSmiPlain "nvidia-smi is not on PATH"
+    return
+  fi
+  run_probe nvidiaSmiPlain "$PROBE_TIMEOUT" nvidia-smi
 }
 
 probe_docker() {
@@ -165,7 +218,7 @@ probe_docker() {
   if [ "$SKIP_DOCKER" -eq 1 ]; then
     add_skipped_probe dockerGpuRun "--skip-docker"
   else
-    run_probe dockerGpuRun "$DOCKER_RUN_TIMEOUT" docker run --rm --gpus all "$CUDA_TEST_IMAGE" nvidia-smi -L
+    probe_docker_gpu_run
   fi
 }
 
@@ -189,15 +242,18 @@ probe_userdata_status() {
   run_probe userDataStatus "$PROBE_TIMEOUT" cat "$STATUS_FILE"
 }
 
+# The set-up status first (whether the check is judged at all), the plain table last.
+probe_userdata_status
 probe_nvidia
+NVIDIA_PRESENT=$?
 probe_docker
 probe_ollama
-probe_userdata_status
+probe_nvidia_table "$NVIDIA_PRESENT"
 
 CONFIG_JSON="{\"probeTimeoutSeconds\":$PROBE_TIMEOUT,\"dockerRunTimeoutSeconds\":$DOCKER_RUN_TIMEOUT"
-CONFIG_JSON="$CONFIG_JSON,\"cudaTestImage\":$(json_string "$CUDA_TEST_IMAGE")"
-CONFIG_JSON="$CONFIG_JSON,\"ollamaContainer\":$(json_string "$OLLAMA_CONTAINER")"
-CONFIG_JSON="$CONFIG_JSON,\"statusFile\":$(json_string "$STATUS_FILE")}"
+CONFIG_JSON="$CONFIG_JSON,\"cudaTestImage\":$(json_string "${CUDA_TEST_IMAGE:0:$CONFIG_STRING_MAX}")"
+CONFIG_JSON="$CONFIG_JSON,\"ollamaContainer\":$(json_string "${OLLAMA_CONTAINER:0:$CONFIG_STRING_MAX}")"
+CONFIG_JSON="$CONFIG_JSON,\"statusFile\":$(json_string "${STATUS_FILE:0:$CONFIG_STRING_MAX}")}"
 
 printf '{"schemaVersion":1,"tool":"%s","checkedAt":"%s","hostname":%s,"config":%s,"probes":{%s}}\n' \
   "$TOOL_NAME" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(json_string "$(uname -n)")" "$CONFIG_JSON" "$PROBES_JSON" >&3

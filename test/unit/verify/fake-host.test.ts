@@ -113,7 +113,7 @@ describe('the real health check on the simulated host', () => {
     expect(buildHealthReport(parseHealthCheckOutput(run.stdout), { gpuModel: 'H100', gpuCount: 8 }).healthy).toBe(true);
   });
 
-  test('a capture over 4096 bytes is cut and flagged, and the JSON stays valid', async () => {
+  test('a capture over its cap (the plain table: 2048 bytes) is cut and flagged, and the JSON stays valid', async () => {
     // Act: 64 GPUs make nvidia-smi's table far longer than the capture limit.
     const run = await runHealthCheckLocally({ env: fakeHostEnv({ gpuCount: 64 }), flags: ['--skip-docker', '--skip-ollama'] });
     const raw = parseHealthCheckOutput(run.stdout);
@@ -121,7 +121,8 @@ describe('the real health check on the simulated host', () => {
     // Assess
     const plain = decodeProbe(raw, 'nvidiaSmiPlain');
     expect(plain?.truncated).toBe(true);
-    expect(Buffer.byteLength(plain?.stdout ?? '')).toBe(4096);
+    expect(Buffer.byteLength(plain?.stdout ?? '')).toBe(2048);
+    expect(plain?.stdout).toContain('CUDA Version: 12.4');
     expect(decodeProbe(raw, 'nvidiaSmiPresence')?.truncated).toBe(false);
   });
 
