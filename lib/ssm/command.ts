@@ -1,5 +1,6 @@
 import { GetCommandInvocationCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
+import { GpuDeployError } from '../errors.js';
 
 export interface SentCommand {
   commandId: string;
@@ -31,7 +32,16 @@ export type InvocationResult =
   | { status: 'pending'; detail: string }
   | { status: 'done'; ok: boolean; detail: string; responseCode: number; stdout: string; stderr: string };
 
-const PENDING = new Set(['Pending', 'InProgress', 'Delayed']);
+/** Not final yet: `Cancelling` becomes `Cancelled` (or finishes) a moment later. */
+const PENDING = new Set(['Pending', 'InProgress', 'Delayed', 'Cancelling']);
+
+/**
+ * SendCommand's `InvalidInstanceId` for an instance that was online a moment ago: the SSM agent is re-registering
+ * (a reboot or an agent restart during set-up). It is worth sending again, within the caller's deadline.
+ */
+export const isAgentReregistering = (error: unknown): boolean =>
+  awsErrorCode(error) === 'InvalidInstanceId' ||
+  (error instanceof GpuDeployError && error.details?.code === 'InvalidInstanceId');
 
 /**
  * The outcome of a sent command on one instance. `InvocationDoesNotExist` right after SendCommand means

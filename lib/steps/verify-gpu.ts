@@ -20,6 +20,8 @@ export async function getHealthCheckStep(
   ssm: SSMClient,
   now = new Date(),
 ): Promise<VerifyState> {
+  // Nothing was sent (SendCommand refused the instance while its agent re-registers): send again after a wait.
+  if (doc.verify.notSent) return { ...doc.verify, status: 'resend' };
   const result = await getInvocation(ssm, doc.verify.commandId, doc.launch.instanceId);
   const pastDeadline = secondsSince(doc.verify.firstSentAt ?? doc.verify.sentAt, now) > doc.request.timeouts.verifySeconds;
   if (result.status === 'pending') {

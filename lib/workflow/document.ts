@@ -61,6 +61,8 @@ export interface VerifyState {
   status?: 'pending' | 'done' | 'resend';
   /** The set-up stage seen by the last check, while it was still running. */
   setupStage?: string;
+  /** Why nothing was sent this time (SendCommand's error code, e.g. InvalidInstanceId): sent again after a wait. */
+  notSent?: string;
   report?: unknown;
 }
 

@@ -173,3 +173,36 @@ describe('spot interruption warnings reach only the stack\'s region', () => {
     expect(outcome.created).toBe(0);
   });
 });
+
+describe('SSM Run Command while the agent re-registers', () => {
+  const invalidInstance = (times?: number): Fault => ({
+    operation: 'ssm.SendCommand',
+    code: 'InvalidInstanceId',
+    message: 'Instances [[i-0123456789abcdef0]] not in a valid state for account 123456789012',
+    status: 400,
+    ...(times === undefined ? {} : { times }),
+  });
+
+  test('SendCommand answers InvalidInstanceId twice: sent again after a wait, SUCCEEDED, one instance', async () => {
+    // Act
+    const outcome = await deploy({ instanceType: 'g5.xlarge', market: 'on-demand' }, [invalidInstance(2)]);
+    // Assess
+    expectOneInstance(outcome);
+    expect(count(outcome.calls, 'ssm.SendCommand')).toBe(3);
+    expect(outcome.events.filter((e) => e.kind === 'entered' && e.state === 'VerifyGpu')).toHaveLength(3);
+    expect(outcome.events.some((e) => e.state === 'Rollback')).toBe(false);
+  });
+
+  test('InvalidInstanceId until the verify deadline (verifySeconds 1): FAILED VerificationTimeoutError, rolled back, nothing left', async () => {
+    // Act
+    const outcome = await deploy(
+      { instanceType: 'g5.xlarge', market: 'on-demand', timeouts: { runningSeconds: 600, managedSeconds: 900, verifySeconds: 1 } },
+      [invalidInstance()],
+    );
+    // Assess
+    expect(outcome.run).toMatchObject({ status: 'FAILED', error: 'VerificationTimeoutError', rollback: { done: true } });
+    expect(outcome.run.cause).toContain('InvalidInstanceId');
+    expect(outcome.created).toBe(1);
+    expect(outcome.live).toEqual([]);
+  });
+});
