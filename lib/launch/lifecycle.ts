@@ -13,14 +13,18 @@ import { DEPLOYMENT_ID_PATTERN, DEPLOYMENT_TAG } from './tags.js';
  * EC2's state name of one instance: `terminated` with `notFound` when EC2 does not know it (which, right after
  * RunInstances, can also mean EC2's eventually consistent reads have not caught up).
  */
-export async function instanceState(ec2: EC2Client, instanceId: string): Promise<{ state: string; reason?: string; notFound?: true }> {
+export async function instanceState(
+  ec2: EC2Client,
+  instanceId: string,
+): Promise<{ state: string; reason?: string; reasonCode?: string; notFound?: true }> {
   const notFound = { state: 'terminated', reason: 'EC2 does not know the instance', notFound: true } as const;
   try {
     const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     const instance = out.Reservations?.[0]?.Instances?.[0];
     if (!instance) return notFound;
     const reason = instance.StateReason?.Message;
-    return { state: instance.State?.Name ?? 'pending', ...(reason ? { reason } : {}) };
+    const reasonCode = instance.StateReason?.Code;
+    return { state: instance.State?.Name ?? 'pending', ...(reason ? { reason } : {}), ...(reasonCode ? { reasonCode } : {}) };
   } catch (error) {
     if (awsErrorCode(error) === 'InvalidInstanceID.NotFound') return notFound;
     throw toProjectError(error, 'DescribeInstances');

@@ -13,13 +13,13 @@ export const NOT_FOUND_GRACE_SECONDS = 120;
  * boot) ends the wait at once with InstanceStartFailedError instead of running out a deadline.
  */
 export async function assertInstanceAlive(ec2: EC2Client, instanceId: string, launchedAt?: string, now = new Date()): Promise<string> {
-  const { state, reason, notFound } = await instanceState(ec2, instanceId);
+  const { state, reason, reasonCode, notFound } = await instanceState(ec2, instanceId);
   // DescribeInstances is eventually consistent: an instance unknown moments after launch is still coming.
   if (notFound && launchedAt !== undefined && secondsSince(launchedAt, now) < NOT_FOUND_GRACE_SECONDS) return 'pending';
   if (GONE.includes(state)) {
     throw new InstanceStartFailedError(`Instance ${instanceId} is ${state} instead of running${reason ? `: ${reason}` : ''}`, {
       hint: 'Spot capacity may have been reclaimed or the instance failed to boot; deploy again or use --market on-demand',
-      details: { instanceId, state },
+      details: { instanceId, state, ...(reasonCode ? { reasonCode } : {}), ...(reason ? { reason } : {}) },
     });
   }
   return state;

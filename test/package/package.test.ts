@@ -29,7 +29,7 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   resolveAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
   planCapacity: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSpotPriceHistory', 'ec2:GetSpotPlacementScores', 'pricing:GetProducts', 'servicequotas:GetServiceQuota'],
   launch: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:RunInstances', 'iam:CreateServiceLinkedRole', 'iam:PassRole'],
-  checkRunning: ['ec2:DescribeInstances'],
+  checkRunning: ['ec2:DescribeInstances', 'ec2:GetEbsDefaultKmsKeyId'],
   checkManaged: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
   verifyGpu: ['ssm:SendCommand'],
   getGpuReport: ['ssm:GetCommandInvocation'],
