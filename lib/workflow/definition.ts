@@ -19,7 +19,10 @@ export interface AslDefinition {
 }
 
 export const DEPLOY_DEFINITION_PATH = join('statemachines', 'deploy.asl.json');
-/** Input `{ deploymentId, region }`: removes a deployment by its tag (the rollback function, looped until clean). */
+/**
+ * Input `{ deploymentId, region }`, or `{ deploymentId, executionArn }` from the safety-net rule (the region is then
+ * read from the execution's input): removes a deployment by its tag (the rollback function, looped until clean).
+ */
 export const TEARDOWN_DEFINITION_PATH = join('statemachines', 'teardown.asl.json');
 /** Every state machine of the project; HANDLERS holds every function their Tasks name. */
 export const DEFINITION_PATHS = [DEPLOY_DEFINITION_PATH, TEARDOWN_DEFINITION_PATH] as const;
