@@ -6,6 +6,7 @@ import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from 
 import { awsErrorCode, toProjectError } from '../aws/classify.js';
 import { REGION, REQUEST_DEFAULTS, parseRequest } from '../request.js';
 import type { DeploymentRequest } from '../types.js';
+import { assertInterruptionRegion } from '../interruptions/region.js';
 import { causeMessage } from '../workflow/document.js';
 import { DeploymentAlreadyExistsError, DeploymentInProgressError, DeploymentNotFoundError } from './errors.js';
 import { checkDeploymentId, executionArn } from './sfn.js';
@@ -46,10 +47,12 @@ export interface StartedDeployment {
  *
  * @example
  * const started = await startDeployment(sfn, { stateMachineArn, request: { instanceType: 'g5.xlarge' }, name: 'api-1' });
- * @throws RequestInvalidError, DeploymentIdInvalidError, DeploymentAlreadyExistsError, Aws*Error
+ * @throws RequestInvalidError, InterruptionRegionUnsupportedError, DeploymentIdInvalidError, DeploymentAlreadyExistsError, Aws*Error
  */
 export async function startDeployment(sfn: SFNClient, options: StartDeploymentOptions): Promise<StartedDeployment> {
   const request = prepareRequest(options.request, options.defaultRegion);
+  // The state machine's region is the stack's: refused here at once, as ValidateRequest would refuse it later.
+  assertInterruptionRegion(request, /^arn:aws[a-z-]*:states:([a-z0-9-]+):/.exec(options.stateMachineArn)?.[1]);
   const name = checkDeploymentId(options.name);
   try {
     const out = await sfn.send(new StartExecutionCommand({ stateMachineArn: options.stateMachineArn, name, input: JSON.stringify(request) }));

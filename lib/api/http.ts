@@ -43,6 +43,7 @@ export const json = (statusCode: number, body: unknown): ApiResponse => ({ statu
 /** HTTP status of a project error; anything unexpected is a 500 that does not echo internals. */
 const STATUS_BY_ERROR: Record<string, number> = {
   RequestInvalidError: 400,
+  InterruptionRegionUnsupportedError: 400,
   DeploymentIdInvalidError: 400,
   DeploymentNotFoundError: 404,
   DeploymentInProgressError: 409,

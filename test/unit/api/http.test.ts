@@ -62,6 +62,15 @@ describe('POST /deployments', () => {
     expect(JSON.parse(call.input!)).toMatchObject({ instanceType: 'g5.xlarge', market: 'spot', region: 'eu-west-1', osType: 'ubuntu-22.04', rootVolumeGiB: 100 });
   });
 
+  test('relaunch on interruption for a region other than the stack\'s: 400 InterruptionRegionUnsupportedError, nothing started', async () => {
+    // Act: the stack (the deploy state machine's ARN) is in eu-west-1.
+    const response = await startHandler(post({ instanceType: 'g5.xlarge', region: 'us-east-1', onInterruption: 'relaunch' }), context);
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(body(response)).toMatchObject({ error: 'InterruptionRegionUnsupportedError', hint: expect.stringContaining('--region us-east-1') });
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   test('an Idempotency-Key header names the execution; a base64 body is decoded', async () => {
     // Prepare
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${DEPLOY.replace(':stateMachine:', ':execution:')}:my-key-1`, startDate: new Date() });

@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, SFNClient, SFNServiceException } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { RequestInvalidError } from '../../../lib/errors.js';
 import { rollbackRegion } from '../../../lib/steps/rollback.js';
-import { deploymentRegion, regionOfInput } from '../../../lib/steps/teardown-region.js';
+import { deploymentRegion } from '../../../lib/steps/teardown-region.js';
 
 const sfnMock = mockClient(SFNClient);
 const clientRegions: string[] = [];
@@ -43,6 +43,11 @@ describe('deploymentRegion (the safety net\'s teardown)', () => {
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
+  test('an execution Step Functions does not know → DeploymentNotFoundError', async () => {
+    sfnMock.on(DescribeExecutionCommand).rejects(new SFNServiceException({ name: 'ExecutionDoesNotExist', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Execution Does Not Exist' }));
+    await expect(deploymentRegion(sfn, ARN)).rejects.toMatchObject({ name: 'DeploymentNotFoundError' });
+  });
+
   test('a denied DescribeExecution fails by name (the teardown state machine retries it)', async () => {
     sfnMock.on(DescribeExecutionCommand).rejects(
       new SFNServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'not authorized to perform: states:DescribeExecution' }),
@@ -51,7 +56,7 @@ describe('deploymentRegion (the safety net\'s teardown)', () => {
   });
 });
 
-describe('regionOfInput', () => {
+describe('the region read from the input', () => {
   test.each([
     ['{"region":"ap-south-1"}', 'ap-south-1'],
     ['{"region":"us-gov-west-1"}', 'us-gov-west-1'],
@@ -60,8 +65,9 @@ describe('regionOfInput', () => {
     ['[1,2]', 'us-east-1'],
     ['not json', 'us-east-1'],
     [undefined, 'us-east-1'],
-  ])('%s → %s', (input, region) => {
-    expect(regionOfInput(input)).toBe(region);
+  ])('%s → %s', async (input, region) => {
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', ...(input === undefined ? {} : { input }) });
+    await expect(deploymentRegion(sfn, ARN)).resolves.toBe(region);
   });
 });
 
