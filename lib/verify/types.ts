@@ -16,7 +16,7 @@ export const PROBE_NAMES = [
 ] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
-/** A probe that ran: its exit code (124 = timed out) and captures cut to 4096 bytes, base64-encoded. */
+/** A probe that ran: its exit code (124 = timed out) and captures cut to the probe's cap and the document's budget, base64-encoded (stderr only when it failed). */
 export interface RanProbe {
   ran: true;
   exitCode: number;
