@@ -264,8 +264,8 @@ describe('getLatestDlami: standard fallback and not found', () => {
   });
 
   test('AmiNotFoundError lists the combinations that do resolve, from ONE DescribeImages of the publisher classified by name', async () => {
-    // Prepare: no DLAMI and no standard image for the query; the region has DLAMIs for other combinations.
-    const query: AmiQuery = { region: 'us-east-1', osType: 'amazon-linux-2', architecture: 'arm64', amiType: 'tensorflow' };
+    // Prepare: no DLAMI and no standard image for the query (fallback asked for); the region has DLAMIs for others.
+    const query: AmiQuery = { region: 'us-east-1', osType: 'amazon-linux-2', architecture: 'arm64', amiType: 'tensorflow', fallback: 'standard' };
     ssmMock.on(GetParameterCommand).rejects(notFound());
     ec2Mock.on(DescribeImagesCommand).resolves({});
     ec2Mock.on(DescribeImagesCommand, { Filters: [{ Name: 'name', Values: ['Deep Learning*'] }, { Name: 'state', Values: ['available'] }] }).resolves({
@@ -460,7 +460,7 @@ describe('getLatestDlami: deprecation through the resolver', () => {
     });
     ec2Mock.on(DescribeImagesCommand, { ImageIds: ['ami-ubuntu'] }).resolves({ Images: [image({ ImageId: 'ami-ubuntu', Name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20250101' })] });
     // Act
-    const ami = await getLatestDlami(clients, PYTORCH_QUERY, { cache: newCache(), now: NOW });
+    const ami = await getLatestDlami(clients, { ...PYTORCH_QUERY, fallback: 'standard' }, { cache: newCache(), now: NOW });
     // Assess
     expect(ami).toMatchObject({ imageId: 'ami-ubuntu', source: 'standard-fallback', needsDriver: true });
   });
