@@ -59,7 +59,7 @@ export function setupStages(osType: OsType, amiSource: UserDataAmiSource, ollama
       ? { stage: 'docker', downloadMiB: 150, seconds: 120, what: 'Docker, the NVIDIA container toolkit, the GPU check image (ECR Public)' }
       : { stage: 'docker', downloadMiB: 30, seconds: 45, what: 'the GPU check image (ECR Public); Docker restarted with the nvidia runtime' },
     ollama.enabled
-      ? { stage: 'ollama', downloadMiB: 2000, seconds: 150, what: `the Ollama image${ollama.model ? ' and the model (its own size on top)' : ''}` }
+      ? { stage: 'ollama', downloadMiB: 3000, seconds: 240, what: `the Ollama image (CUDA libraries included)${ollama.model ? ' and the model (its own size on top)' : ''}` }
       : { stage: 'ollama', downloadMiB: 0, seconds: 0, what: 'Ollama disabled' },
   ];
 }
