@@ -2,8 +2,7 @@ import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/clie
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
 import { TtlCache } from '../cache.js';
-import { AmiNotFoundError, DriverUnsupportedError } from '../errors.js';
-import type { AmiType, Architecture, OsType, ResolvedAmi } from '../types.js';
+import type { AmiFallback, AmiType, Architecture, OsType, ResolvedAmi } from '../types.js';
 import {
   classifyDlamiName,
   describeCombination,
@@ -14,6 +13,7 @@ import {
   type DlamiCombination,
   type DriverFamily,
 } from './families.js';
+import { amiNotFoundError, driverUnsupportedError, noDlamiError, type DlamiListing } from './not-found.js';
 
 export interface AmiQuery {
   region: string;
@@ -21,6 +21,8 @@ export interface AmiQuery {
   architecture: Architecture;
   amiType: AmiType;
   driver?: DriverFamily;
+  /** When no DLAMI of the type exists; unset means {@link effectiveFallback}'s default. */
+  fallback?: AmiFallback;
 }
 
 export interface AmiClients {
@@ -35,7 +37,19 @@ export const AMI_CACHE_TTL_MS = 6 * 60 * 60 * 1000;
 export type ResolvedImage = ResolvedAmi & { rootSnapshotGiB?: number; rootDeviceName?: string };
 const defaultCache = new TtlCache<string, ResolvedImage>({ ttlMs: AMI_CACHE_TTL_MS });
 
-const cacheKey = (q: AmiQuery): string => [q.region, q.osType, q.architecture, q.amiType, q.driver ?? 'oss'].join('|');
+/**
+ * Whether a missing DLAMI may become the plain OS image plus the driver UserData installs: yes for `base` (driver
+ * and toolkit are what base means), no for framework types unless asked (the plain OS has no PyTorch/TensorFlow).
+ *
+ * @example
+ * effectiveFallback('pytorch'); // 'none'
+ * effectiveFallback('pytorch', 'standard'); // 'standard'
+ */
+export const effectiveFallback = (amiType: AmiType, fallback?: AmiFallback): AmiFallback =>
+  fallback ?? (amiType === 'base' ? 'standard' : 'none');
+
+const cacheKey = (q: AmiQuery): string =>
+  [q.region, q.osType, q.architecture, q.amiType, q.driver ?? 'oss', effectiveFallback(q.amiType, q.fallback)].join('|');
 
 /**
  * The newest of the images by CreationDate (never by name: "PyTorch 2.10" sorts below "2.9"), skipping
@@ -143,7 +157,7 @@ export async function availableDlamis(ec2: EC2Client, now: Date = new Date()): P
 }
 
 /** The combinations, or why they are unknown: the list only makes an error message more useful. */
-async function availableOrReason(ec2: EC2Client, now: Date): Promise<{ available: DlamiCombination[]; availableUnknown?: string }> {
+async function availableOrReason(ec2: EC2Client, now: Date): Promise<DlamiListing> {
   try {
     return { available: await availableDlamis(ec2, now) };
   } catch (error) {
@@ -151,52 +165,18 @@ async function availableOrReason(ec2: EC2Client, now: Date): Promise<{ available
   }
 }
 
-async function notFoundError(ec2: EC2Client, query: AmiQuery, now: Date): Promise<AmiNotFoundError> {
-  const { available, availableUnknown } = await availableOrReason(ec2, now);
-  const oss = available.filter((c) => c.driver === 'oss');
-  const listed = oss.map(describeCombination);
-  const first = oss[0];
-  const listing =
-    availableUnknown !== undefined
-      ? `the DLAMIs of ${query.region} could not be listed (${availableUnknown})`
-      : listed.length > 0
-        ? `combinations with a DLAMI in ${query.region}: ${listed.join(', ')}`
-        : `no DLAMI at all is published in ${query.region}`;
-  return new AmiNotFoundError(
-    `No Deep Learning AMI and no standard ${query.osType} image for ${query.architecture} (${query.amiType}) in ${query.region}; ${listing}`,
-    {
-      hint: first
-        ? `Set osType/architecture/amiType to one of: ${listed.join(', ')} (e.g. --os-type ${first.osType} --architecture ${first.architecture} --ami-type ${first.amiType}), or choose another region`
-        : 'Choose another region or osType/architecture/amiType; `gpu-deploy ami --region R` shows what resolves',
-      details: { ...query, available, ...(availableUnknown === undefined ? {} : { availableUnknown }) },
-    },
-  );
-}
-
-async function driverUnsupportedError(ec2: EC2Client, query: AmiQuery, now: Date): Promise<DriverUnsupportedError> {
-  const { available, availableUnknown } = await availableOrReason(ec2, now);
-  const proprietary = available.filter((c) => c.driver === 'proprietary');
-  const where = proprietary.map((c) => `${c.osType}/${c.architecture}`);
-  const osChoice = proprietary.length > 0 ? `set osType/architecture to one that has it (${where.join(', ')})` : `no OS has one in ${query.region}`;
-  return new DriverUnsupportedError(
-    `No proprietary-driver Deep Learning AMI for ${query.osType} ${query.architecture} in ${query.region}, and the OSS-driver DLAMIs and the standard image cannot drive this GPU (it is older than Turing)`,
-    {
-      hint: `Either ${osChoice}, or choose a Turing-or-newer GPU type (g4dn, g5, g6, g6e, p4d, p5), which the OSS-driver DLAMIs serve`,
-      details: { ...query, proprietaryAvailable: where, ...(availableUnknown === undefined ? {} : { availableUnknown }) },
-    },
-  );
-}
-
 /**
  * Resolves the newest Deep Learning AMI for a region and OS x architecture x type: the DLAMI public SSM
- * parameter first, then DescribeImages (DLAMI publisher only, newest by CreationDate); when no DLAMI exists, the
- * plain OS image (marked `needsDriver`). The proprietary-driver family (`driver: 'proprietary'`, for GPUs older
- * than Turing) never falls back to the standard image: the driver UserData installs could not drive them either.
+ * parameter first, then DescribeImages (DLAMI publisher only, newest by CreationDate); when no DLAMI exists and
+ * the fallback is `standard` (the default for `base` only), the plain OS image (marked `needsDriver`). The
+ * proprietary-driver family (`driver: 'proprietary'`, for GPUs older than Turing) never falls back to the standard
+ * image: the driver UserData installs could not drive them either.
  *
  * @example
  * const ami = await getLatestDlami({ ec2, ssm }, { region: 'eu-west-1', osType: 'ubuntu-24.04', architecture: 'x86_64', amiType: 'pytorch' });
  * // { imageId: 'ami-…', name: 'Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2.7 (Ubuntu 24.04) 20250601', source: 'describe-images', … }
- * @throws AmiNotFoundError (listing the combinations that do resolve) | DriverUnsupportedError (proprietary family)
+ * @throws AmiNotFoundError (listing the combinations that do resolve; for a framework type without fallback, those
+ *   that have the framework) | DriverUnsupportedError (proprietary family)
  */
 export async function getLatestDlami(
   clients: AmiClients,
@@ -220,13 +200,16 @@ export async function getLatestDlami(
     const image = newestImage(await searchImages(clients.ec2, family.nameFilters, query.architecture), now, family.nameRegex);
     if (image) resolved = toResolved(image, query.architecture, 'describe-images');
   }
-  if (!resolved && query.driver === 'proprietary') throw await driverUnsupportedError(clients.ec2, query, now);
+  if (!resolved && query.driver === 'proprietary') throw driverUnsupportedError(query, await availableOrReason(clients.ec2, now));
+  if (!resolved && effectiveFallback(query.amiType, query.fallback) === 'none') {
+    throw noDlamiError(query, await availableOrReason(clients.ec2, now));
+  }
   if (!resolved) {
     const imageId = await parameterValue(clients.ssm, standardAmiParameter(query.osType, query.architecture));
     const image = imageId ? await describeImage(clients.ec2, imageId) : undefined;
     if (image) resolved = toResolved(image, query.architecture, 'standard-fallback');
   }
-  if (!resolved) throw await notFoundError(clients.ec2, query, now);
+  if (!resolved) throw amiNotFoundError(query, await availableOrReason(clients.ec2, now));
   cache.set(key, resolved);
   return resolved;
 }

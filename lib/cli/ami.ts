@@ -1,4 +1,5 @@
 import { getLatestDlami } from '../ami/resolve.js';
+import { amiWarnings } from '../ami/warnings.js';
 import { ec2Client } from '../aws/ec2.js';
 import { ssmClient } from '../aws/ssm.js';
 import { parseRequest } from '../request.js';
@@ -8,13 +9,18 @@ import { printJson, type Io } from './output.js';
 
 /** `gpu-deploy ami`: the DLAMI a deployment with these options would use. */
 export async function amiCommand(request: Record<string, unknown>, options: { local: boolean; json: boolean }, io: Io): Promise<number> {
-  const { region, osType, architecture, amiType } = parseRequest(request);
+  const { region, osType, architecture, amiType, amiFallback } = parseRequest(request);
+  const fallback = amiFallback === undefined ? {} : { fallback: amiFallback };
   const ami: ResolvedAmi = await withCloud(options.local, region, (l) => io.err(`${l}\n`), () =>
-    getLatestDlami({ ec2: ec2Client(region), ssm: ssmClient(region) }, { region, osType, architecture, amiType }),
+    getLatestDlami({ ec2: ec2Client(region), ssm: ssmClient(region) }, { region, osType, architecture, amiType, ...fallback }),
   );
   const { imageId, name, creationDate, source, needsDriver } = ami;
-  const result = { region, osType, architecture, amiType, imageId, name, creationDate, source, needsDriver };
+  const warnings = amiWarnings({ region, osType, architecture, amiType }, ami);
+  const result = { region, osType, architecture, amiType, imageId, name, creationDate, source, needsDriver, warnings };
   if (options.json) printJson(io, result);
-  else io.out(`${imageId}  ${name}\n  created ${creationDate}, found by ${source}${needsDriver ? ' (no DLAMI: UserData installs the NVIDIA driver)' : ''}\n`);
+  else {
+    io.out(`${imageId}  ${name}\n  created ${creationDate}, found by ${source}${needsDriver ? ' (no DLAMI: UserData installs the NVIDIA driver)' : ''}\n`);
+    for (const warning of warnings) io.out(`warning: ${warning}\n`);
+  }
   return 0;
 }

@@ -22,7 +22,7 @@ Usage:
 
   gpu-deploy plan [request options] [--local] [--json]
       Validation, the AMI, the ordered launch attempts (zone x market) and the cost estimate. Launches nothing.
-  gpu-deploy ami [--region R] [--os-type O] [--architecture A] [--ami-type K] [--local] [--json]
+  gpu-deploy ami [--region R] [--os-type O] [--architecture A] [--ami-type K] [--ami-fallback F] [--local] [--json]
       The Deep Learning AMI a deployment would use, and how it was found.
   gpu-deploy gpus [--region R] [--instance-type T] [--local] [--json]
       NVIDIA GPU instance types of the region: GPU, memory, vCPUs, architecture, zones, on-demand and spot price.

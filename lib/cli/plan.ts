@@ -1,4 +1,5 @@
 import { getLatestDlami } from '../ami/resolve.js';
+import { amiWarnings } from '../ami/warnings.js';
 import { ec2Client } from '../aws/ec2.js';
 import { regionNvidiaCatalog } from '../capacity/alternatives.js';
 import { needsProprietaryDriver } from '../catalog/driver.js';
@@ -12,6 +13,7 @@ import { parseRequest } from '../request.js';
 import { planStep } from '../steps/plan-capacity.js';
 import { resolveAmiStep } from '../steps/resolve-ami.js';
 import { validateStep } from '../steps/validate-request.js';
+import { budgetLine, budgetWarnings, setupBudget } from '../userdata/budget.js';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
 
@@ -36,7 +38,13 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     const request = parseRequest(raw);
     const amiClients = { ec2: ec2Client(region), ssm: ssmClient(region) };
     const prefetch = Promise.allSettled([
-      getLatestDlami(amiClients, { region, osType: request.osType, architecture: request.architecture, amiType: request.amiType }),
+      getLatestDlami(amiClients, {
+        region,
+        osType: request.osType,
+        architecture: request.architecture,
+        amiType: request.amiType,
+        ...(request.amiFallback === undefined ? {} : { fallback: request.amiFallback }),
+      }),
       resolveOnDemandPrice(pricingClient(region), { instanceType: request.instanceType, region }),
       regionNvidiaCatalog(ec2Client(region), region),
     ]);
@@ -50,6 +58,9 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     return { validated, ami, plan };
   });
   const { validated, ami, plan } = result;
+  // The set-up budget and warnings depend on the image: a plain OS image builds the driver on the instance.
+  const setup = setupBudget(validated.request, ami.needsDriver);
+  const warnings = [...amiWarnings(validated.request, ami), ...budgetWarnings(setup)];
   const document = {
     request: validated.request,
     instanceType: validated.instanceType,
@@ -61,6 +72,8 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     ...(plan.placementScores ? { placementScores: plan.placementScores } : {}),
     alternatives: plan.alternatives,
     notes: plan.notes,
+    setup,
+    warnings,
     durationMs: Date.now() - started,
   };
   if (options.json) {
@@ -70,7 +83,7 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
   const gpu = validated.instanceType.gpu;
   const vcpus = validated.instanceType.vcpus;
   io.out(`${validated.request.instanceType} in ${region}: ${gpu.count} x ${gpu.manufacturer} ${gpu.model}, ${Math.round(gpu.memoryMiB / 1024)} GiB GPU memory, ${vcpus} vCPUs; zones ${validated.zones.join(', ')}\n`);
-  io.out(`AMI ${ami.imageId}  ${ami.name} (${ami.source})\n\nLaunch attempts, in order:\n`);
+  io.out(`AMI ${ami.imageId}  ${ami.name} (${ami.source})\n${budgetLine(setup)}\n\nLaunch attempts, in order:\n`);
   plan.attempts.forEach((a, i) => io.out(`  ${String(i + 1).padStart(2)}. ${a.zone.padEnd(14)} ${a.market.padEnd(10)} ${money(a.expectedHourly)}/h  ${a.reason}\n`));
   if (plan.quotas.length > 0) {
     io.out(`\nvCPU quotas (one ${validated.request.instanceType} needs ${vcpus}):\n`);
@@ -88,7 +101,8 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     io.out(`\nIf ${validated.request.instanceType} cannot be launched, alternatives (${validated.request.architecture}, at least ${Math.round(gpu.memoryMiB / 1024)} GiB GPU memory, offered in ${region}):\n`);
     for (const a of plan.alternatives) io.out(alternativeLine(a));
   }
-  if (plan.notes.length > 0) io.out('\n');
+  if (plan.notes.length + warnings.length > 0) io.out('\n');
+  for (const warning of warnings) io.out(`warning: ${warning}\n`);
   for (const note of plan.notes) io.out(`note: ${note}\n`);
   return 0;
 }

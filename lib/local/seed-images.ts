@@ -67,7 +67,8 @@ interface ExtraImage {
  * - same-date tie: Amazon Linux 2023 x86_64 PyTorch 2.9 and 2.10 share one CreationDate (2.9 is listed first, so
  *   "first of a stable sort" would pick it); the documented rule picks 2.10 (greater name in numeric order);
  * - other-owner decoys: Marketplace copies with DLAMI names and newer dates, including for combinations the
- *   publisher has no DLAMI for (they must stay standard-fallback) and a proprietary-driver copy for AL2023;
+ *   publisher has no DLAMI for (they must stay AmiNotFoundError, or standard-fallback when asked) and a
+ *   proprietary-driver copy for AL2023;
  * - other families of the publisher with similar names (Neuron, Qualcomm, "Single CUDA", the pre-2024 naming).
  */
 function extraImages(): ExtraImage[] {

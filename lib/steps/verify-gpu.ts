@@ -1,6 +1,7 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { GpuVerificationFailedError, VerificationTimeoutError } from '../errors.js';
 import { getInvocation } from '../ssm/command.js';
+import { verifyDeadlineSeconds } from '../userdata/budget.js';
 import { buildHealthReport, parseHealthCheckOutput, summarizeFailures } from '../verify/report.js';
 import type { LaunchedDocument, VerifyState } from '../workflow/document.js';
 import { secondsSince } from './time.js';
@@ -23,10 +24,12 @@ export async function getHealthCheckStep(
   // Nothing was sent (SendCommand refused the instance while its agent re-registers): send again after a wait.
   if (doc.verify.notSent) return { ...doc.verify, status: 'resend' };
   const result = await getInvocation(ssm, doc.verify.commandId, doc.launch.instanceId);
-  const pastDeadline = secondsSince(doc.verify.firstSentAt ?? doc.verify.sentAt, now) > doc.request.timeouts.verifySeconds;
+  // A standard AMI builds the driver first: its default deadline is longer (lib/userdata/budget.ts).
+  const deadline = verifyDeadlineSeconds(doc.request, doc.ami.needsDriver === true);
+  const pastDeadline = secondsSince(doc.verify.firstSentAt ?? doc.verify.sentAt, now) > deadline;
   if (result.status === 'pending') {
     if (pastDeadline) {
-      throw new VerificationTimeoutError(`The GPU health check did not finish within ${doc.request.timeouts.verifySeconds}s (${result.detail})`, {
+      throw new VerificationTimeoutError(`The GPU health check did not finish within ${deadline}s (${result.detail})`, {
         hint: 'Raise timeouts.verifySeconds; the instance may still be installing drivers',
       });
     }
@@ -44,7 +47,7 @@ export async function getHealthCheckStep(
   if (setupStillRunning(report)) {
     const stage = report.userData?.present ? (report.userData.stage ?? 'unknown') : 'not started';
     if (pastDeadline) {
-      throw new VerificationTimeoutError(`The instance's set-up was still running (stage ${stage}) after ${doc.request.timeouts.verifySeconds}s`, {
+      throw new VerificationTimeoutError(`The instance's set-up was still running (stage ${stage}) after ${deadline}s`, {
         hint: 'Raise timeouts.verifySeconds (a standard AMI builds the NVIDIA driver), or inspect /var/log/gpu-deploy/setup.log through SSM Session Manager',
         details: { stage },
       });

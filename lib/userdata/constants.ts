@@ -11,8 +11,13 @@ export const LOG_FILE_PATH = `${LOG_DIR_PATH}/setup.log`;
 /** EC2 accepts at most 16 KB of UserData, measured raw, before base64 encoding. */
 export const USERDATA_MAX_BYTES = 16384;
 
-/** Small multi-arch CUDA image (amd64 + arm64) used to prove the Docker GPU runtime works. */
-export const CUDA_TEST_IMAGE = 'nvidia/cuda:12.4.1-base-ubuntu22.04';
+/**
+ * Image that proves the Docker GPU runtime works: a plain multi-arch Ubuntu from ECR Public. The NVIDIA container
+ * toolkit mounts the host's nvidia-smi into any image (NVIDIA's own sample workload runs `ubuntu`), so no CUDA
+ * image is needed: `nvidia/cuda` tags are deleted when their driver branch ends, and Docker Hub limits anonymous
+ * pulls per IP. ECR Public serves the Docker official images without that limit.
+ */
+export const GPU_CHECK_IMAGE = 'public.ecr.aws/docker/library/ubuntu:24.04';
 
 /** Defaults the request schema applies; used here only by examples and tests. */
 export const DEFAULT_OLLAMA_IMAGE = 'ollama/ollama:latest';

@@ -10,7 +10,7 @@ export {
   STATUS_FILE_PATH,
   LOG_FILE_PATH,
   USERDATA_MAX_BYTES,
-  CUDA_TEST_IMAGE,
+  GPU_CHECK_IMAGE,
   STAGE_NAMES,
   userDataStages,
 } from './constants.js';

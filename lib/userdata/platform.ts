@@ -1,9 +1,12 @@
 /**
  * Where each supported OS gets its NVIDIA bits from. One documented approach per OS:
- * - Ubuntu 22.04/24.04 and Amazon Linux 2023: NVIDIA's CUDA network repository (`cuda-drivers` /
- *   `nvidia-open` plus `cuda-toolkit-12-6`), folder `x86_64` or `sbsa` (NVIDIA's name for arm64 servers).
- * - Amazon Linux 2: NVIDIA's data-center driver runfile and the CUDA 12.4 toolkit runfile (the RHEL 7 repository
- *   that AL2 could use has no arm64 folder and stops at CUDA 12.4), as AWS documents for public drivers.
+ * - Ubuntu 22.04/24.04 and Amazon Linux 2023: NVIDIA's CUDA network repository (`nvidia-open` plus
+ *   `cuda-toolkit-12-6`), folder `x86_64` or `sbsa` (NVIDIA's name for arm64 servers). `nvidia-open` is the
+ *   open-kernel-module flavour: NVIDIA's default since R560 and the only one Blackwell and Grace support; GPUs
+ *   older than Turing, which need the proprietary modules, get the proprietary DLAMI instead (lib/catalog/driver.ts).
+ * - Amazon Linux 2: NVIDIA's data-center driver runfile with its open kernel modules and the CUDA 12.4 toolkit
+ *   runfile (the RHEL 7 repository that AL2 could use has no arm64 folder and stops at CUDA 12.4), as AWS
+ *   documents for public drivers.
  */
 import type { Architecture, OsType } from '../types.js';
 
@@ -49,10 +52,19 @@ export const cudaRepoUrl = (osType: OsType, architecture: Architecture): string 
 /** CUDA toolkit package from the network repositories (12.6 is published for ubuntu2204/2404 and amzn2023). */
 export const CUDA_TOOLKIT_PACKAGE = 'cuda-toolkit-12-6';
 
-/** Amazon Linux 2: NVIDIA R550 data-center driver, published for x86_64 and aarch64. */
-export const AL2_DRIVER_VERSION = '550.127.08';
+/** The driver package on Ubuntu's CUDA repository: the open kernel modules (not `cuda-drivers`, the proprietary ones). */
+export const UBUNTU_DRIVER_PACKAGE = 'nvidia-open';
 
-/** @example al2DriverRunfileUrl('arm64'); // '.../tesla/550.127.08/NVIDIA-Linux-aarch64-550.127.08.run' */
+/**
+ * Amazon Linux 2: NVIDIA R580 data-center driver (a long-term branch), published for x86_64 and aarch64. R550
+ * predates Blackwell; 570 or later knows every GPU EC2 offers.
+ */
+export const AL2_DRIVER_VERSION = '580.95.05';
+
+/** Flags of the AL2 driver runfile: unattended, DKMS-registered (rebuilt on kernel updates), open modules. */
+export const AL2_RUNFILE_FLAGS = ['--silent', '--dkms', '--disable-nouveau', '-m=kernel-open'] as const;
+
+/** @example al2DriverRunfileUrl('arm64'); // '.../tesla/580.95.05/NVIDIA-Linux-aarch64-580.95.05.run' */
 export const al2DriverRunfileUrl = (architecture: Architecture): string => {
   const arch = architecture === 'arm64' ? 'aarch64' : 'x86_64';
   return `https://us.download.nvidia.com/tesla/${AL2_DRIVER_VERSION}/NVIDIA-Linux-${arch}-${AL2_DRIVER_VERSION}.run`;

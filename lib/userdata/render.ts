@@ -1,6 +1,6 @@
 /** Assembles the UserData script from its stages and enforces EC2's size limit. */
 import { UserDataInvalidError } from '../errors.js';
-import { CUDA_TEST_IMAGE, USERDATA_MAX_BYTES } from './constants.js';
+import { GPU_CHECK_IMAGE, USERDATA_MAX_BYTES } from './constants.js';
 import { containerCudaDevices, validateUserDataOptions } from './options.js';
 import type { UserDataOptions } from './options.js';
 import {
@@ -54,7 +54,7 @@ export const scriptValues = (options: UserDataOptions): ScriptValues => ({
   OLLAMA_CUDA_VISIBLE_DEVICES: containerCudaDevices(options.ollama.visibleDevices) ?? '',
   OLLAMA_MAX_VRAM_MIB: options.ollama.maxVramMiB === undefined ? '' : String(options.ollama.maxVramMiB),
   OLLAMA_MODEL: options.ollama.model ?? '',
-  CUDA_TEST_IMAGE,
+  GPU_CHECK_IMAGE,
   ...driverSourceValues(options),
   ...toolkitSourceValues(options),
 });

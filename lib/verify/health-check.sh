@@ -33,7 +33,7 @@ Prints one JSON document describing this host's GPU, Docker GPU runtime and Olla
 Environment:
   GPU_DEPLOY_PROBE_TIMEOUT        seconds per probe (default 20)
   GPU_DEPLOY_DOCKER_RUN_TIMEOUT   seconds for the CUDA container run, which may pull an image (default 120)
-  GPU_DEPLOY_CUDA_TEST_IMAGE      image for the container run (default nvidia/cuda:12.4.1-base-ubuntu22.04)
+  GPU_DEPLOY_CUDA_TEST_IMAGE      image for the container run (default public.ecr.aws/docker/library/ubuntu:24.04)
   GPU_DEPLOY_OLLAMA_CONTAINER     Ollama container name (default ollama)
   GPU_DEPLOY_STATUS_FILE          instance set-up status file (default /var/lib/gpu-deploy/status.json)
 USAGE
@@ -49,7 +49,7 @@ seconds_or_default() {
 
 PROBE_TIMEOUT="$(seconds_or_default "${GPU_DEPLOY_PROBE_TIMEOUT:-}" 20)"
 DOCKER_RUN_TIMEOUT="$(seconds_or_default "${GPU_DEPLOY_DOCKER_RUN_TIMEOUT:-}" 120)"
-CUDA_TEST_IMAGE="${GPU_DEPLOY_CUDA_TEST_IMAGE:-nvidia/cuda:12.4.1-base-ubuntu22.04}"
+CUDA_TEST_IMAGE="${GPU_DEPLOY_CUDA_TEST_IMAGE:-public.ecr.aws/docker/library/ubuntu:24.04}"
 OLLAMA_CONTAINER="${GPU_DEPLOY_OLLAMA_CONTAINER:-ollama}"
 STATUS_FILE="${GPU_DEPLOY_STATUS_FILE:-/var/lib/gpu-deploy/status.json}"
 

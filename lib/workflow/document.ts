@@ -39,7 +39,8 @@ export interface PlanResult extends Partial<CapacityFacts> {
 }
 
 export interface ResolvedDocument extends ValidatedDocument {
-  ami: ResolvedAmi & { rootSnapshotGiB?: number; rootDeviceName?: string };
+  /** `warnings`: what the result tells the user about the image (end of support, framework not installed). */
+  ami: ResolvedAmi & { rootSnapshotGiB?: number; rootDeviceName?: string; warnings?: string[] };
 }
 
 export interface PlannedDocument extends ResolvedDocument {

@@ -7,15 +7,17 @@ import { availableDlamis, getLatestAmi, getLatestDlami, type ResolvedImage } fro
 import { ec2Client } from '../../lib/aws/ec2.js';
 import { ssmClient } from '../../lib/aws/ssm.js';
 import { TtlCache } from '../../lib/cache.js';
-import { DriverUnsupportedError } from '../../lib/errors.js';
+import { AmiNotFoundError, DriverUnsupportedError } from '../../lib/errors.js';
 import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud.js';
 import { AMI_TYPES, ARCHITECTURES, OS_TYPES, type AmiSource, type AmiType, type Architecture, type OsType } from '../../lib/types.js';
 
 // All 32 OS x architecture x type combinations against the emulator (moto over HTTP, public SSM parameters from
 // the local stand-in), through the real SDK clients. The expectations are written out here, by hand, from what
-// the local account publishes: they are not derived from the seed code.
+// the local account publishes: they are not derived from the seed code. A framework type without its DLAMI is
+// `AmiNotFoundError` by default; its last column is the plain image that `amiFallback: "standard"` takes instead.
 
-type Row = readonly [OsType, Architecture, AmiType, AmiSource, string];
+type Outcome = AmiSource | 'AmiNotFoundError';
+type Row = readonly [OsType, Architecture, AmiType, Outcome, string];
 
 const UBUNTU_2204_AMD64 = 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20251015';
 const UBUNTU_2204_ARM64 = 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-arm64-server-20251015';
@@ -29,39 +31,40 @@ const EXPECTED: readonly Row[] = [
   ['ubuntu-22.04', 'x86_64', 'base', 'ssm-parameter', 'Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20251020'],
   ['ubuntu-22.04', 'x86_64', 'pytorch', 'describe-images', 'Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2.10 (Ubuntu 22.04) 20251118'],
   ['ubuntu-22.04', 'x86_64', 'tensorflow', 'describe-images', 'Deep Learning OSS Nvidia Driver AMI GPU TensorFlow 2.19 (Ubuntu 22.04) 20251020'],
-  ['ubuntu-22.04', 'x86_64', 'multi-framework', 'standard-fallback', UBUNTU_2204_AMD64],
+  ['ubuntu-22.04', 'x86_64', 'multi-framework', 'AmiNotFoundError', UBUNTU_2204_AMD64],
   ['ubuntu-22.04', 'arm64', 'base', 'ssm-parameter', 'Deep Learning ARM64 Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20251020'],
   ['ubuntu-22.04', 'arm64', 'pytorch', 'describe-images', 'Deep Learning ARM64 AMI OSS Nvidia Driver GPU PyTorch 2.8 (Ubuntu 22.04) 20251020'],
-  ['ubuntu-22.04', 'arm64', 'tensorflow', 'standard-fallback', UBUNTU_2204_ARM64],
-  ['ubuntu-22.04', 'arm64', 'multi-framework', 'standard-fallback', UBUNTU_2204_ARM64],
+  ['ubuntu-22.04', 'arm64', 'tensorflow', 'AmiNotFoundError', UBUNTU_2204_ARM64],
+  ['ubuntu-22.04', 'arm64', 'multi-framework', 'AmiNotFoundError', UBUNTU_2204_ARM64],
   ['ubuntu-24.04', 'x86_64', 'base', 'ssm-parameter', 'Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 24.04) 20251020'],
   ['ubuntu-24.04', 'x86_64', 'pytorch', 'describe-images', 'Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2.8 (Ubuntu 24.04) 20251020'],
-  ['ubuntu-24.04', 'x86_64', 'tensorflow', 'standard-fallback', UBUNTU_2404_AMD64],
-  ['ubuntu-24.04', 'x86_64', 'multi-framework', 'standard-fallback', UBUNTU_2404_AMD64],
+  ['ubuntu-24.04', 'x86_64', 'tensorflow', 'AmiNotFoundError', UBUNTU_2404_AMD64],
+  ['ubuntu-24.04', 'x86_64', 'multi-framework', 'AmiNotFoundError', UBUNTU_2404_AMD64],
   ['ubuntu-24.04', 'arm64', 'base', 'ssm-parameter', 'Deep Learning ARM64 Base OSS Nvidia Driver GPU AMI (Ubuntu 24.04) 20251020'],
   ['ubuntu-24.04', 'arm64', 'pytorch', 'describe-images', 'Deep Learning ARM64 AMI OSS Nvidia Driver GPU PyTorch 2.8 (Ubuntu 24.04) 20251020'],
-  ['ubuntu-24.04', 'arm64', 'tensorflow', 'standard-fallback', UBUNTU_2404_ARM64],
-  ['ubuntu-24.04', 'arm64', 'multi-framework', 'standard-fallback', UBUNTU_2404_ARM64],
+  ['ubuntu-24.04', 'arm64', 'tensorflow', 'AmiNotFoundError', UBUNTU_2404_ARM64],
+  ['ubuntu-24.04', 'arm64', 'multi-framework', 'AmiNotFoundError', UBUNTU_2404_ARM64],
   ['amazon-linux-2023', 'x86_64', 'base', 'ssm-parameter', 'Deep Learning Base OSS Nvidia Driver GPU AMI (Amazon Linux 2023) 20251020'],
   ['amazon-linux-2023', 'x86_64', 'pytorch', 'describe-images', 'Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2.10 (Amazon Linux 2023) 20251118'],
   ['amazon-linux-2023', 'x86_64', 'tensorflow', 'describe-images', 'Deep Learning OSS Nvidia Driver AMI GPU TensorFlow 2.19 (Amazon Linux 2023) 20251020'],
-  ['amazon-linux-2023', 'x86_64', 'multi-framework', 'standard-fallback', AL2023_X86],
+  ['amazon-linux-2023', 'x86_64', 'multi-framework', 'AmiNotFoundError', AL2023_X86],
   ['amazon-linux-2023', 'arm64', 'base', 'ssm-parameter', 'Deep Learning ARM64 Base OSS Nvidia Driver GPU AMI (Amazon Linux 2023) 20251020'],
   ['amazon-linux-2023', 'arm64', 'pytorch', 'describe-images', 'Deep Learning ARM64 AMI OSS Nvidia Driver GPU PyTorch 2.8 (Amazon Linux 2023) 20251020'],
-  ['amazon-linux-2023', 'arm64', 'tensorflow', 'standard-fallback', AL2023_ARM],
-  ['amazon-linux-2023', 'arm64', 'multi-framework', 'standard-fallback', AL2023_ARM],
+  ['amazon-linux-2023', 'arm64', 'tensorflow', 'AmiNotFoundError', AL2023_ARM],
+  ['amazon-linux-2023', 'arm64', 'multi-framework', 'AmiNotFoundError', AL2023_ARM],
   ['amazon-linux-2', 'x86_64', 'base', 'ssm-parameter', 'Deep Learning Base OSS Nvidia Driver GPU AMI (Amazon Linux 2) 20251020'],
   ['amazon-linux-2', 'x86_64', 'pytorch', 'describe-images', 'Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2.8 (Amazon Linux 2) 20251020'],
-  ['amazon-linux-2', 'x86_64', 'tensorflow', 'standard-fallback', 'amzn2-ami-kernel-5.10-hvm-2.0.20251014.0-x86_64-gp2'],
+  ['amazon-linux-2', 'x86_64', 'tensorflow', 'AmiNotFoundError', 'amzn2-ami-kernel-5.10-hvm-2.0.20251014.0-x86_64-gp2'],
   ['amazon-linux-2', 'x86_64', 'multi-framework', 'ssm-parameter', 'Deep Learning OSS Nvidia Driver AMI (Amazon Linux 2) Version 80.2'],
   ['amazon-linux-2', 'arm64', 'base', 'standard-fallback', AL2_ARM],
-  ['amazon-linux-2', 'arm64', 'pytorch', 'standard-fallback', AL2_ARM],
-  ['amazon-linux-2', 'arm64', 'tensorflow', 'standard-fallback', AL2_ARM],
-  ['amazon-linux-2', 'arm64', 'multi-framework', 'standard-fallback', AL2_ARM],
+  ['amazon-linux-2', 'arm64', 'pytorch', 'AmiNotFoundError', AL2_ARM],
+  ['amazon-linux-2', 'arm64', 'tensorflow', 'AmiNotFoundError', AL2_ARM],
+  ['amazon-linux-2', 'arm64', 'multi-framework', 'AmiNotFoundError', AL2_ARM],
 ];
 
-/** The API calls each source makes on a cold cache. */
-const CALLS_BY_SOURCE: Record<Exclude<AmiSource, 'cache'>, (hasParameter: boolean) => string[]> = {
+/** The API calls each outcome makes on a cold cache (a refusal lists the region's DLAMIs for its message). */
+const CALLS_BY_SOURCE: Record<Exclude<Outcome, 'cache'>, (hasParameter: boolean) => string[]> = {
+  AmiNotFoundError: (hasParameter) => [...(hasParameter ? ['ssm.GetParameter'] : []), 'ec2.DescribeImages', 'ec2.DescribeImages'],
   'ssm-parameter': () => ['ssm.GetParameter', 'ec2.DescribeImages'],
   'describe-images': (hasParameter) => [...(hasParameter ? ['ssm.GetParameter'] : []), 'ec2.DescribeImages'],
   'standard-fallback': (hasParameter) => [...(hasParameter ? ['ssm.GetParameter'] : []), 'ec2.DescribeImages', 'ssm.GetParameter', 'ec2.DescribeImages'],
@@ -90,7 +93,7 @@ function table(): string {
   const header = '| # | OS | arch | type | source | image name |';
   const rule = '|---|---|---|---|---|---|';
   const sorted = [...resolvedRows].sort((a, b) => EXPECTED.indexOf(a.row) - EXPECTED.indexOf(b.row));
-  const lines = sorted.map(({ row: [os, arch, type], ami }, i) => `| ${i + 1} | ${os} | ${arch} | ${type} | ${ami.source} | ${ami.name} |`);
+  const lines = sorted.map(({ row: [os, arch, type, outcome], ami }, i) => `| ${i + 1} | ${os} | ${arch} | ${type} | ${outcome === 'AmiNotFoundError' ? 'AmiNotFoundError (amiFallback standard: standard-fallback)' : ami.source} | ${ami.name} |`);
   return [header, rule, ...lines].join('\n');
 }
 
@@ -118,7 +121,10 @@ describe('the expectation table', () => {
 });
 
 describe('getLatestDlami: all 32 combinations against the emulator', () => {
-  test.each(EXPECTED)('%s %s %s → %s: %s', async (osType, architecture, amiType, source, name) => {
+  const RESOLVING = EXPECTED.filter(([, , , outcome]) => outcome !== 'AmiNotFoundError');
+  const REFUSED = EXPECTED.filter(([, , , outcome]) => outcome === 'AmiNotFoundError');
+
+  test.each(RESOLVING)('%s %s %s → %s: %s', async (osType, architecture, amiType, source, name) => {
     // Prepare
     const before = cloud.standIn.calls.length;
     // Act
@@ -135,7 +141,27 @@ describe('getLatestDlami: all 32 combinations against the emulator', () => {
     if (source !== 'standard-fallback') expect(ownerId).toBe(DLAMI_OWNER_ID);
     expect(ownerId).not.toBe(MARKETPLACE_OWNER);
     const hasParameter = amiType === 'base' || amiType === 'multi-framework';
-    expect(calls).toEqual(CALLS_BY_SOURCE[source as Exclude<AmiSource, 'cache'>](hasParameter));
+    expect(calls).toEqual(CALLS_BY_SOURCE[source as Exclude<Outcome, 'cache'>](hasParameter));
+  });
+
+  test.each(REFUSED)('%s %s %s → %s (amiFallback standard: %s)', async (osType, architecture, amiType, outcome, name) => {
+    // Prepare
+    const query = { region: cloud.region, osType, architecture, amiType };
+    const withType = EXPECTED.filter(([, , t, o]) => t === amiType && o !== 'AmiNotFoundError' && o !== 'standard-fallback').map(([o, a, t]) => `${o}/${a}/${t}`);
+    const before = cloud.standIn.calls.length;
+    // Act
+    const refused = getLatestDlami(clients(), query, { cache: freshCache() });
+    // Assess: the error lists exactly the combinations of this region that have the type.
+    await expect(refused).rejects.toBeInstanceOf(AmiNotFoundError);
+    await expect(refused).rejects.toMatchObject({
+      message: expect.stringContaining(`combinations with a ${amiType} DLAMI in ${cloud.region}: ${[...withType].sort().join(', ')}`),
+      hint: expect.stringContaining('--ami-fallback standard'),
+    });
+    expect(cloud.standIn.calls.slice(before)).toEqual(CALLS_BY_SOURCE[outcome as 'AmiNotFoundError'](amiType === 'multi-framework'));
+    // Act: the same request opting in to the plain image.
+    const ami = await getLatestDlami(clients(), { ...query, fallback: 'standard' }, { cache: freshCache() });
+    resolvedRows.push({ row: [osType, architecture, amiType, outcome, name], ami, calls: [], ownerId: await ownerOf(ami.imageId) });
+    expect(ami).toMatchObject({ name, source: 'standard-fallback', needsDriver: true, architecture });
   });
 });
 
@@ -179,7 +205,7 @@ describe('traps in the seeded images', () => {
     // Act
     const pytorch = await getLatestDlami(clients(), { ...query, osType: 'ubuntu-22.04', amiType: 'pytorch' }, { cache: freshCache() });
     const proprietary = await getLatestDlami(clients(), { ...query, osType: 'ubuntu-22.04', amiType: 'base', driver: 'proprietary' }, { cache: freshCache() });
-    const noTensorFlow = await getLatestDlami(clients(), { ...query, osType: 'ubuntu-24.04', amiType: 'tensorflow' }, { cache: freshCache() });
+    const noTensorFlow = await getLatestDlami(clients(), { ...query, osType: 'ubuntu-24.04', amiType: 'tensorflow', fallback: 'standard' }, { cache: freshCache() });
     const noArmAl2 = await getLatestDlami(clients(), { ...query, architecture: 'arm64', osType: 'amazon-linux-2', amiType: 'base' }, { cache: freshCache() });
     // Assess
     for (const ami of [pytorch, proprietary, noTensorFlow, noArmAl2]) expect(ami.name).not.toContain('20261231');
@@ -210,7 +236,7 @@ describe('the proprietary-driver family and the region listing', () => {
     const available = await availableDlamis(clients().ec2);
     // Assess
     expect(cloud.standIn.calls.slice(before)).toEqual(['ec2.DescribeImages']);
-    const dlamiRows = EXPECTED.filter(([, , , source]) => source !== 'standard-fallback').map(([o, a, t]) => `${o}/${a}/${t}/oss`);
+    const dlamiRows = EXPECTED.filter(([, , , source]) => source !== 'standard-fallback' && source !== 'AmiNotFoundError').map(([o, a, t]) => `${o}/${a}/${t}/oss`);
     expect(available.map((c) => `${c.osType}/${c.architecture}/${c.amiType}/${c.driver}`).sort()).toEqual(
       [...dlamiRows, 'ubuntu-22.04/x86_64/base/proprietary'].sort(),
     );

@@ -67,6 +67,22 @@ describe('gpu-deploy subcommands', () => {
     expect(table.stdout()).toContain('Estimate (onDemand)');
   });
 
+  test('a framework type without its DLAMI: ami refuses it, names the fix, and plan states the standard path and its budget', async () => {
+    const refused = capture();
+    expect(await main(['ami', '--local', '--json', '--os-type', 'ubuntu-24.04', '--ami-type', 'tensorflow'], refused)).toBe(1);
+    expect(JSON.parse(refused.stdout())).toMatchObject({ status: 'FAILED', error: 'AmiNotFoundError', hint: expect.stringContaining('--ami-fallback standard') });
+    const plan = capture();
+    const args = ['plan', '--local', '--os-type', 'amazon-linux-2', '--architecture', 'arm64', '--instance-type', 'g5g.xlarge', '--ami-type', 'pytorch', '--ami-fallback', 'standard'];
+    expect(await main(args, plan)).toBe(0);
+    expect(plan.stdout()).toMatch(/^Set-up on the instance \(standard AMI: NVIDIA driver built and CUDA toolkit installed there\): about [\d.]+ GiB to download, about \d+ min estimated; verify deadline 2400s \(the 900s default, raised for a driver build\)$/m);
+    expect(plan.stdout()).toMatch(/^warning: Amazon Linux 2 reach(ed|es) its end of support on 2026-06-30/m);
+    expect(plan.stdout()).toMatch(/^warning: No pytorch Deep Learning AMI exists for amazon-linux-2 arm64 in us-east-1: .* but no PyTorch: the framework is NOT installed$/m);
+    // The same process answers the AMI from its cache this time: needsDriver (and so the budget) survives it.
+    const json = capture();
+    expect(await main([...args, '--json'], json)).toBe(0);
+    expect(JSON.parse(json.stdout())).toMatchObject({ ami: { source: 'cache', needsDriver: true }, setup: { amiSource: 'standard', verifySeconds: 2400, verifySecondsFrom: 'standard-ami-default' }, warnings: [expect.any(String), expect.any(String)] });
+  });
+
   test('gpus lists NVIDIA types with zones and prices', async () => {
     const io = capture();
     expect(await main(['gpus', '--local', '--json', '--instance-type', 'g5.xlarge'], io)).toBe(0);

@@ -1,4 +1,4 @@
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { clearUnavailable } from '../../lib/capacity/unavailable.js';
 import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud.js';
 import { handler as launchHandler } from '../../functions/launch.js';
@@ -34,6 +34,7 @@ describe('a deployment against the emulator', () => {
     const output = run.output as Record<string, any>;
     expect(output).toMatchObject({ status: 'SUCCEEDED', instanceType: 'g5.xlarge', region: 'us-east-1', amiSource: 'ssm-parameter' });
     expect(output.amiName).toBe('Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20251020');
+    expect(output.warnings).toEqual([]);
     expect(output.gpu.healthy).toBe(true);
     expect(output.gpu.gpus).toHaveLength(1);
     expect(output.gpu.gpus[0].name).toBe('NVIDIA A10G');
@@ -170,6 +171,39 @@ describe('a deployment against the emulator', () => {
     const [instance] = await liveDeploymentInstances(cloud, run.deploymentId);
     const rootDevice = osType.startsWith('ubuntu') ? '/dev/sda1' : '/dev/xvda';
     expect(instance?.BlockDeviceMappings?.map((m) => m.DeviceName)).toEqual([rootDevice]);
+    // Amazon Linux 2 stays deployable, and the result says it is past its end of support.
+    const warnings = (run.output as Record<string, any>).warnings as string[];
+    if (osType === 'amazon-linux-2') expect(warnings).toEqual([expect.stringMatching(/^Amazon Linux 2 reach(ed|es) its end of support on 2026-06-30/)]);
+    else expect(warnings).toEqual([]);
+  });
+});
+
+describe('a framework type without its DLAMI (TensorFlow on Ubuntu 24.04)', () => {
+  const userDataOf = async (instanceId: string): Promise<string> => {
+    const out = await motoEc2(cloud).send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
+    return Buffer.from(out.UserData?.Value ?? '', 'base64').toString('utf8');
+  };
+
+  test('is refused by default with AmiNotFoundError naming the combinations that have it; nothing launched', async () => {
+    const run = await deploy({ instanceType: 'g5.xlarge', osType: 'ubuntu-24.04', amiType: 'tensorflow' });
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'FAILED', error: 'AmiNotFoundError' });
+    expect(run.cause).toContain('No tensorflow Deep Learning AMI for ubuntu-24.04 x86_64 in us-east-1');
+    expect(run.cause).toContain('combinations with a tensorflow DLAMI in us-east-1: amazon-linux-2023/x86_64/tensorflow, ubuntu-22.04/x86_64/tensorflow');
+    expect(enteredStates(run.events)).not.toContain('Launch');
+    expect(await deploymentInstances(cloud, run.deploymentId)).toEqual([]);
+  });
+
+  test('with amiFallback standard: the plain image with the driver install, and the result says TensorFlow is missing', async () => {
+    const run = await deploy({ instanceType: 'g5.xlarge', osType: 'ubuntu-24.04', amiType: 'tensorflow', amiFallback: 'standard' });
+    expect(run.status).toBe('SUCCEEDED');
+    const output = run.output as Record<string, any>;
+    expect(output).toMatchObject({ amiSource: 'standard-fallback', amiName: 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20251015' });
+    expect(output.warnings).toEqual([expect.stringContaining('but no TensorFlow: the framework is NOT installed')]);
+    const live = await liveDeploymentInstances(cloud, run.deploymentId);
+    expect(live).toHaveLength(1);
+    const userData = await userDataOf(live[0]?.InstanceId ?? '');
+    expect(userData).toContain("readonly AMI_SOURCE='standard'");
+    expect(userData).toContain('refresh_and_install nvidia-open "$CUDA_TOOLKIT_PACKAGE"');
   });
 });
 

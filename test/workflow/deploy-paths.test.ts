@@ -46,6 +46,7 @@ describe('deploy state machine: success', () => {
       imageId: OUTPUTS.ami.imageId,
       amiName: OUTPUTS.ami.name,
       amiSource: OUTPUTS.ami.source,
+      warnings: OUTPUTS.ami.warnings,
       estimate: OUTPUTS.launch.estimate,
       launchAttempts: OUTPUTS.launch.attempts,
       gpu: OUTPUTS.report,

@@ -26,7 +26,7 @@ describe('deploy state machine: retries', () => {
     ['AwsTransientError', () => new AwsTransientError('503 Service Unavailable')],
   ])('%s twice, then success: the Task runs 3 times and the deployment succeeds', async (name, makeError) => {
     // Prepare: one pre-launch and one post-launch Task fail twice each before answering.
-    const ami = { imageId: 'ami-1', name: 'dlami', source: 'describe-images' };
+    const ami = { imageId: 'ami-1', name: 'dlami', source: 'describe-images', warnings: [] };
 
     // Act
     const run = await runWithStubs({

@@ -29,7 +29,7 @@ export const REQUEST = { instanceType: 'g5.xlarge', region: 'eu-west-1', market:
 
 /** What each step adds to the working document (the value the stub returns). */
 export const OUTPUTS = {
-  ami: { imageId: 'ami-0123456789abcdef0', name: 'Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250101', source: 'ssm-parameter', architecture: 'x86_64', creationDate: '2025-01-01T00:00:00.000Z' },
+  ami: { imageId: 'ami-0123456789abcdef0', name: 'Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20250101', source: 'ssm-parameter', architecture: 'x86_64', creationDate: '2025-01-01T00:00:00.000Z', needsDriver: false, warnings: [] },
   plan: { attempts: [{ zone: 'eu-west-1a', market: 'spot', instanceType: 'g5.xlarge' }, { zone: 'eu-west-1a', market: 'on-demand', instanceType: 'g5.xlarge' }], prices: {}, estimates: {}, notes: [] },
   launch: {
     instanceId: 'i-0abc1234def567890',

@@ -2,8 +2,8 @@
 import type { OsType } from '../../types.js';
 
 const INSTALL_DOCKER: Record<OsType, string> = {
-  'ubuntu-22.04': 'retry pkg_install docker.io',
-  'ubuntu-24.04': 'retry pkg_install docker.io',
+  'ubuntu-22.04': 'retry refresh_and_install docker.io',
+  'ubuntu-24.04': 'retry refresh_and_install docker.io',
   'amazon-linux-2023': 'retry pkg_install docker',
   'amazon-linux-2': 'retry amazon-linux-extras install -y docker',
 };
@@ -17,8 +17,7 @@ const APT_TOOLKIT = `install_container_toolkit() {
   retry curl -fsSL -o "$DOWNLOAD_DIR/nvidia-container-toolkit.list" "$NVIDIA_CTK_LIST_URL"
   sed "s#deb https://#deb [signed-by=$keyring] https://#g" "$DOWNLOAD_DIR/nvidia-container-toolkit.list" \\
     >"$ROOT/etc/apt/sources.list.d/nvidia-container-toolkit.list"
-  retry pkg_refresh
-  retry pkg_install nvidia-container-toolkit
+  retry refresh_and_install nvidia-container-toolkit
 }
 `;
 
@@ -29,11 +28,25 @@ const RPM_TOOLKIT = `install_container_toolkit() {
 }
 `;
 
+// Docker Hub limits anonymous pulls per IP, and retrying does not lift the limit: the refusal fails the stage at
+// once, by its name (toomanyrequests), with the fix the caller passes.
+const PULL_IMAGE = `pull_image() {
+  local out
+  if out=$(docker pull "$1" 2>&1); then return 0; fi
+  printf '%s\\n' "$out"
+  if [[ $out == *toomanyrequests* ]]; then
+    die "docker pull $1 refused: toomanyrequests (the registry's anonymous pull rate limit)\${2:+; $2}"
+  fi
+  return 1
+}
+`;
+
 /**
  * @example
  * renderDockerStage('amazon-linux-2').includes('amazon-linux-extras install -y docker'); // true
  */
 export const renderDockerStage = (osType: OsType): string => `${osType.startsWith('ubuntu') ? APT_TOOLKIT : RPM_TOOLKIT}
+${PULL_IMAGE}
 stage_docker() {
   local runtime
   if ! command -v docker >/dev/null 2>&1; then
@@ -48,9 +61,9 @@ stage_docker() {
   systemctl restart docker
   runtime=$(docker info --format '{{.DefaultRuntime}}')
   [[ $runtime == nvidia ]] || die "Docker default runtime is '$runtime', expected nvidia"
-  retry docker pull "$CUDA_TEST_IMAGE"
-  # NVIDIA_DISABLE_REQUIRE: nvidia-smi -L needs no CUDA, so an older driver must not fail the image's cuda>= check.
-  docker run --rm --gpus all -e NVIDIA_DISABLE_REQUIRE=true "$CUDA_TEST_IMAGE" nvidia-smi -L
+  retry pull_image "$GPU_CHECK_IMAGE"
+  # A plain image: the toolkit mounts the host's nvidia-smi into it.
+  docker run --rm --gpus all "$GPU_CHECK_IMAGE" nvidia-smi -L
   STAGE_MESSAGE="GPU visible in Docker (default runtime nvidia)"
 }
 `;

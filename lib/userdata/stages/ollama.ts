@@ -29,7 +29,7 @@ const OLLAMA_STAGE = `stage_ollama() {
     log "replacing the existing ollama container"
     docker rm -f ollama
   fi
-  retry docker pull "$OLLAMA_IMAGE"
+  retry pull_image "$OLLAMA_IMAGE" "set ollama.image to a copy in a registry without that limit (your own ECR repository, for example)"
   docker run -d --name ollama --restart unless-stopped --gpus "$gpus_arg" "\${env_args[@]}" \\
     -p 127.0.0.1:11434:11434 -v ollama:/root/.ollama "$OLLAMA_IMAGE"
   for ((i = 0; i < 60; i++)); do

@@ -1,7 +1,7 @@
 import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsThrottlingError, DriverUnsupportedError } from '../../../lib/errors.js';
+import { AmiNotFoundError, AwsThrottlingError, DriverUnsupportedError } from '../../../lib/errors.js';
 import { resolveAmiStep } from '../../../lib/steps/resolve-ami.js';
 import { validatedDoc } from './fixtures.js';
 
@@ -81,6 +81,23 @@ describe('resolveAmiStep', () => {
       details: { instanceType: 'g5.xlarge', gpuModel: 'V100', osType: 'amazon-linux-2023', driver: 'proprietary', proprietaryAvailable: ['ubuntu-22.04/x86_64'] },
     });
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+
+  test('amiFallback reaches the resolver, and the warnings always come back (empty, or saying what is missing)', async () => {
+    // Prepare: no PyTorch DLAMI at all; the plain Ubuntu image exists.
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
+    ssmMock.on(GetParameterCommand, { Name: '/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id' }).resolves({ Parameter: { Value: 'ami-plain' } });
+    ec2Mock.on(DescribeImagesCommand, { ImageIds: ['ami-plain'] }).resolves({ Images: [{ ImageId: 'ami-plain', Name: 'ubuntu-jammy', CreationDate: '2025-01-01T00:00:00.000Z' }] });
+    const pytorch = (fallback?: string) => validatedDoc({ region: 'sa-east-1', amiType: 'pytorch', ...(fallback ? { amiFallback: fallback } : {}) });
+    // Act
+    const refused = resolveAmiStep(pytorch(), clients);
+    const fellBack = await resolveAmiStep(pytorch('standard'), clients, new Date('2026-01-01T00:00:00Z'));
+    const base = await resolveAmiStep(validatedDoc({ region: 'sa-east-1' }), clients);
+    // Assess
+    await expect(refused).rejects.toBeInstanceOf(AmiNotFoundError);
+    expect(fellBack).toMatchObject({ imageId: 'ami-plain', source: 'standard-fallback', needsDriver: true });
+    expect(fellBack.warnings).toEqual([expect.stringContaining('but no PyTorch: the framework is NOT installed')]);
+    expect(base.warnings).toEqual([]);
   });
 
   test('other failures pass through unchanged', async () => {

@@ -113,6 +113,17 @@ describe('getHealthCheckStep', () => {
     await expect(failure).rejects.toThrow('The GPU health check did not finish within 900s (Pending)');
   });
 
+  test('a standard AMI (driver built on the instance) raises the default deadline to 2400s; a set deadline stays', async () => {
+    // Prepare
+    ssmMock.on(GetCommandInvocationCommand).resolves({ Status: 'Pending' });
+    const standard = { ...verifyingDoc(), ami: { ...verifyingDoc().ami, needsDriver: true } };
+    const pinned = verifyingDoc({ timeouts: { verifySeconds: 1000 } });
+    // Act + Assess
+    expect((await getHealthCheckStep(standard, ssm, after(2400))).status).toBe('pending');
+    await expect(getHealthCheckStep(standard, ssm, after(2401))).rejects.toThrow('The GPU health check did not finish within 2400s (Pending)');
+    await expect(getHealthCheckStep({ ...pinned, ami: { ...pinned.ami, needsDriver: true } }, ssm, after(1001))).rejects.toThrow('within 1000s');
+  });
+
   test('finished with no output → GpuVerificationFailedError with the status, exit code and stderr', async () => {
     // Prepare
     ssmMock.on(GetCommandInvocationCommand).resolves({

@@ -30,3 +30,7 @@ export const PLATFORMS = OS_TYPES.flatMap((osType) =>
     (['dlami', 'standard'] as const).map((amiSource) => ({ osType, architecture, amiSource })),
   ),
 );
+
+/** The install command every apt install runs (lock timeout, and config files never prompt). */
+export const APT_INSTALL =
+  'apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -q -y install';

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderUserData, USERDATA_MAX_BYTES } from '../../../lib/userdata/index.js';
+import { GPU_CHECK_IMAGE, renderUserData, USERDATA_MAX_BYTES } from '../../../lib/userdata/index.js';
 import { scriptValues } from '../../../lib/userdata/render.js';
 import { cudaRepoUrl, packageManagerFor } from '../../../lib/userdata/platform.js';
-import { BASH, findShellcheck, makeScratch, removeScratch } from './sandbox.js';
+import { BASH, findShellcheck, makeScratch, REPO_ROOT, removeScratch } from './sandbox.js';
 import { baseOptions, OLLAMA_VARIANTS, PLATFORMS } from './fixtures.js';
 
 const scratch = makeScratch('gpu-deploy-render-');
@@ -54,22 +54,61 @@ describe('renderUserData across every platform', () => {
     expect(result.status).toBe(0);
   });
 
-  test('the largest valid inputs still fit in 16 KB', () => {
-    const script = renderUserData(
-      baseOptions({
-        deploymentId: 'd'.repeat(80),
-        amiSource: 'standard',
-        osType: 'ubuntu-24.04',
-        ollama: {
-          enabled: true,
-          image: `a${'b'.repeat(200)}`,
-          visibleDevices: Array.from({ length: 64 }, () => '999').join(','),
-          maxVramMiB: 2_000_000,
-          model: 'm'.repeat(100),
-        },
-      }),
+  test('the largest variant with the largest valid inputs stays well under 16 KB', () => {
+    const largest = Math.max(
+      ...PLATFORMS.map((platform) =>
+        Buffer.byteLength(
+          renderUserData(
+            baseOptions({
+              ...platform,
+              deploymentId: 'd'.repeat(80),
+              ollama: {
+                enabled: true,
+                image: `a${'b'.repeat(200)}`,
+                visibleDevices: Array.from({ length: 64 }, () => '999').join(','),
+                maxVramMiB: 2_000_000,
+                model: 'm'.repeat(100),
+              },
+            }),
+          ),
+        ),
+      ),
     );
-    expect(Buffer.byteLength(script)).toBeLessThan(USERDATA_MAX_BYTES);
+    // Well under EC2's 16 KB: at most 14 KB (11,381 bytes when this was written: Ubuntu, standard AMI, arm64).
+    expect(largest).toBeLessThanOrEqual(14 * 1024);
+    expect(largest).toBeLessThan(USERDATA_MAX_BYTES);
+  });
+});
+
+/** The registry a docker reference pulls from: a first part with a dot, a colon or `localhost`, else Docker Hub. */
+const registryOf = (reference: string): string => {
+  const first = reference.split('/')[0] ?? '';
+  return reference.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+};
+
+describe('install paths that real hosts break', () => {
+  test.each(MATRIX)('$name: no dpkg -i, no proprietary cuda-drivers, no Docker Hub for the GPU check', ({ options }) => {
+    const script = renderUserData(options);
+    expect(script).not.toMatch(/\bdpkg\s+(-i|--install)\b/);
+    expect(script).not.toMatch(/\bcuda-drivers\b/);
+    expect(script).not.toContain('nvidia/cuda');
+    const image = /^readonly GPU_CHECK_IMAGE='([^']+)'$/m.exec(script)?.[1] ?? '';
+    expect(image).toBe(GPU_CHECK_IMAGE);
+    expect(['docker.io', 'index.docker.io', 'registry-1.docker.io']).not.toContain(registryOf(image));
+    expect(script).toContain('docker run --rm --gpus all "$GPU_CHECK_IMAGE" nvidia-smi -L');
+  });
+
+  test('registryOf reads references the way docker does', () => {
+    expect(registryOf('ubuntu:24.04')).toBe('docker.io');
+    expect(registryOf('nvidia/cuda:12.4.1-base-ubuntu22.04')).toBe('docker.io');
+    expect(registryOf('docker.io/library/ubuntu')).toBe('docker.io');
+    expect(registryOf('public.ecr.aws/docker/library/ubuntu:24.04')).toBe('public.ecr.aws');
+    expect(registryOf('localhost:5000/x')).toBe('localhost:5000');
+  });
+
+  test('the on-host health check defaults to the same GPU check image', () => {
+    const healthCheck = readFileSync(`${REPO_ROOT}/lib/verify/health-check.sh`, 'utf8');
+    expect(healthCheck).toContain(`CUDA_TEST_IMAGE="\${GPU_DEPLOY_CUDA_TEST_IMAGE:-${GPU_CHECK_IMAGE}}"`);
   });
 });
 
@@ -88,7 +127,7 @@ describe('script content', () => {
 
   test('Amazon Linux 2 standard uses the driver runfile for the right architecture', () => {
     const arm = renderUserData(baseOptions({ osType: 'amazon-linux-2', architecture: 'arm64', amiSource: 'standard' }));
-    expect(arm).toContain('NVIDIA-Linux-aarch64-');
+    expect(arm).toContain('NVIDIA-Linux-aarch64-580.');
     expect(arm).toContain('_linux_sbsa.run');
     expect(arm).toContain('amazon-linux-extras install -y docker');
   });

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderUserData, userDataStages } from '../../../lib/userdata/index.js';
 import type { UserDataOptions } from '../../../lib/userdata/index.js';
-import { baseOptions, OLLAMA_VARIANTS, PLATFORMS } from './fixtures.js';
+import { APT_INSTALL, baseOptions, OLLAMA_VARIANTS, PLATFORMS } from './fixtures.js';
 import { BASH, makeSandbox, removeScratch, runInSandbox } from './sandbox.js';
 import type { RunResult } from './sandbox.js';
 
@@ -51,8 +51,10 @@ describe('generated script in a stubbed scratch root', () => {
     expect(ollama).not.toContain('CUDA_VISIBLE_DEVICES');
     expect(ollama).not.toContain('OLLAMA_GPU_OVERHEAD');
     expect(ollama?.endsWith('-v ollama:/root/.ollama ollama/ollama:latest')).toBe(true);
-    expect(result.calls).toContain('apt-get -o DPkg::Lock::Timeout=600 -q update');
-    expect(result.calls.some((c) => c.startsWith('docker run --rm --gpus all'))).toBe(true);
+    // A DLAMI misses nothing: no package index refresh at all.
+    expect(result.calls.filter((c) => c.startsWith('apt-get'))).toEqual([]);
+    expect(result.setupLog).toContain('nothing missing; no package index refresh');
+    expect(result.calls).toContain('docker run --rm --gpus all public.ecr.aws/docker/library/ubuntu:24.04 nvidia-smi -L');
     expect(result.calls).toContain("docker info --format {{.DefaultRuntime}}");
     // The only writes outside state/log dirs went under GPU_DEPLOY_ROOT.
     const root = (result as RunResult & { root: string }).root;
@@ -96,14 +98,14 @@ describe('generated script in a stubbed scratch root', () => {
   test('missing Docker and toolkit are installed from the OS and NVIDIA repositories', () => {
     const ubuntu = run(baseOptions({ amiSource: 'standard' }), {}, ['docker', 'nvidia-ctk']);
     expect(ubuntu.status).toBe(0);
-    expect(ubuntu.calls).toContain('apt-get -o DPkg::Lock::Timeout=600 -q -y install docker.io');
-    expect(ubuntu.calls).toContain('apt-get -o DPkg::Lock::Timeout=600 -q -y install nvidia-container-toolkit');
+    expect(ubuntu.calls).toContain(`${APT_INSTALL} docker.io`);
+    expect(ubuntu.calls).toContain(`${APT_INSTALL} nvidia-container-toolkit`);
     expect(ubuntu.calls).toContain(
       'curl -fsSL -o ' +
         `${(ubuntu as RunResult & { root: string }).root}/state/downloads/nvidia-container-toolkit.list ` +
         'https://nvidia.github.io/libnvidia-container/stable/deb/nvidia-container-toolkit.list',
     );
-    expect(ubuntu.calls).toContain('apt-get -o DPkg::Lock::Timeout=600 -q -y install cuda-drivers cuda-toolkit-12-6');
+    expect(ubuntu.calls).toContain(`${APT_INSTALL} nvidia-open cuda-toolkit-12-6`);
 
     const al2 = run(baseOptions({ osType: 'amazon-linux-2', amiSource: 'standard' }), {}, ['docker', 'nvidia-ctk']);
     expect(al2.status).toBe(0);
@@ -159,10 +161,12 @@ describe('failures are reported by stage', () => {
   });
 
   test('the failing command is recorded with its quotes JSON-escaped', () => {
-    const result = run(baseOptions({ amiSource: 'standard' }), { STUB_FAIL: 'dpkg' });
+    const result = run(baseOptions({ amiSource: 'standard' }), { STUB_FAIL: 'gpg' }, ['nvidia-ctk']);
     expect(result.status).toBe(1);
-    expect(result.statusFile).toMatchObject({ stage: 'nvidia-driver', outcome: 'failed' });
-    expect(String(result.statusFile?.message)).toMatch(/^exit 1 at line \d+: dpkg -i "\$DOWNLOAD_DIR\/cuda-keyring.deb"$/);
+    expect(result.statusFile).toMatchObject({ stage: 'docker', outcome: 'failed' });
+    expect(String(result.statusFile?.message)).toMatch(
+      /^exit 1 at line \d+: gpg --batch --yes --dearmor -o "\$ROOT\$keyring" "\$DOWNLOAD_DIR\/nvidia-container-toolkit.gpgkey"$/,
+    );
   });
 
   test('a default runtime other than nvidia fails the docker stage with a message', () => {

@@ -22,17 +22,26 @@ export const findShellcheck = (): string | undefined => {
 };
 
 // Real tools the script may use; everything else must be a stub, or the run fails with "command not found".
-const REAL_TOOLS = ['bash', 'sh', 'date', 'mkdir', 'mv', 'cat', 'sed', 'tr', 'head', 'rm', 'printf'];
+const REAL_TOOLS = ['bash', 'sh', 'date', 'mkdir', 'mv', 'cat', 'sed', 'tr', 'head', 'rm', 'printf', 'cut'];
 
 const STUBS = [
   'apt-get', 'dpkg', 'dnf', 'yum', 'amazon-linux-extras', 'curl', 'gpg', 'systemctl', 'modprobe', 'nvidia-smi',
-  'nvidia-ctk', 'docker', 'ubuntu-drivers', 'flock', 'fuser', 'uname', 'sleep',
+  'nvidia-ctk', 'docker', 'ubuntu-drivers', 'flock', 'fuser', 'uname', 'sleep', 'apt-cache', 'rpm', 'python3',
 ];
 
 // Per-command behaviour after the call is logged. Package managers "install" docker and nvidia-ctk by
-// creating their stubs, so install paths can run too.
-const BEHAVIOUR: Record<string, string> = {
-  curl: `prev=; for a in "$@"; do [[ $prev == -o ]] && : >"$a"; prev=$a; done`,
+// creating their stubs, so install paths can run too. A downloaded `.run` file is a script that logs its own
+// arguments, so the runfile flags show in the calls log.
+const runfileScript = (callsLog: string): string => `printf '%s' "\${0##*/}" >>${JSON.stringify(callsLog)}
+printf ' %s' "$@" >>${JSON.stringify(callsLog)}
+printf '\\n' >>${JSON.stringify(callsLog)}
+`;
+
+const behaviour = (stubDir: string): Record<string, string> => ({
+  curl: `prev=; for a in "$@"; do
+  if [[ $prev == -o ]]; then if [[ $a == *.run ]]; then cp ${JSON.stringify(join(stubDir, '.templates', 'runfile'))} "$a"; else : >"$a"; fi; fi
+  prev=$a
+done`,
   gpg: `prev=; for a in "$@"; do [[ $prev == -o ]] && : >"$a"; prev=$a; done`,
   'nvidia-smi': `case "$*" in
   *-L*) echo 'GPU 0: NVIDIA A10G (UUID: GPU-00000000)' ;;
@@ -41,11 +50,26 @@ esac`,
   docker: `case "$1 \${2:-}" in
   'info '*) echo "\${STUB_DOCKER_RUNTIME:-nvidia}" ;;
   'container inspect') [[ -n \${STUB_OLLAMA_EXISTS:-} ]] || exit 1 ;;
+  'pull '*)
+    if [[ $2 == "\${STUB_PULL_RATE_LIMITED:-}" ]]; then
+      echo 'Error response from daemon: toomanyrequests: You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit' >&2
+      exit 1
+    fi ;;
 esac`,
-  uname: `case "$*" in -r) echo '5.10.0-test' ;; *) echo Linux ;; esac`,
-  fuser: 'exit 1',
+  uname: `case "$*" in -r) echo "\${STUB_KERNEL:-5.10.0-test}" ;; *) echo Linux ;; esac`,
+  // fuser exits 0 (busy) for the first STUB_APT_BUSY calls, counted in a file.
+  fuser: `n=$(cat "$HOME/.fuser-calls" 2>/dev/null || echo 0); echo $((n + 1)) >"$HOME/.fuser-calls"
+[[ $n -lt \${STUB_APT_BUSY:-0} ]] || exit 1`,
+  python3: 'exit 1',
+  // apt-cache fails (package unknown) for the first STUB_APT_UNKNOWN calls, as after a refresh that lost a source.
+  'apt-cache': `n=$(cat "$HOME/.apt-cache-calls" 2>/dev/null || echo 0); echo $((n + 1)) >"$HOME/.apt-cache-calls"
+[[ $n -ge \${STUB_APT_UNKNOWN:-0} ]] || exit 100`,
+  // yum knows dkms only once EPEL is enabled, when STUB_NO_DKMS is set.
+  yum: `if [[ " $* " == *" dkms "* && -n \${STUB_NO_DKMS:-} && ! -e $HOME/.epel ]]; then exit 1; fi`,
+  'amazon-linux-extras': `if [[ $* == 'install -y epel' ]]; then : >"$HOME/.epel"; fi`,
+  rpm: `[[ -n \${STUB_KERNEL_PACKAGE:-} ]] || exit 1; echo "$STUB_KERNEL_PACKAGE"`,
   systemctl: `if [[ $1 == cat && -n \${STUB_NO_PERSISTENCED:-} ]]; then exit 1; fi`,
-};
+});
 
 const INSTALLER = `for a in "$@"; do
   case "$a" in
@@ -61,7 +85,7 @@ printf '\\n' >>${JSON.stringify(callsLog)}
 install_stub() { cp ${JSON.stringify(join(stubDir, '.templates'))}/"$1" ${JSON.stringify(stubDir)}/"$1"; }
 if [[ " \${STUB_FAIL:-} " == *" ${name} "* ]]; then exit 1; fi
 ${['apt-get', 'dnf', 'yum', 'amazon-linux-extras'].includes(name) ? INSTALLER : ''}
-${BEHAVIOUR[name] ?? ''}
+${behaviour(stubDir)[name] ?? ''}
 exit 0
 `;
 
@@ -93,7 +117,10 @@ export const removeScratch = (): void => {
   for (const dir of scratchRoots.splice(0)) rmSync(dir, { recursive: true, force: true });
 };
 
-/** A scratch root with stubs; `absent` stubs are kept out of PATH until a package manager "installs" them. */
+/**
+ * A scratch root with stubs; `absent` stubs are kept out of PATH until a package manager "installs" them. Like every
+ * EC2 image, the root has a CA bundle, unless `absent` names `ca-certificates`.
+ */
 export const makeSandbox = (absent: readonly string[] = []): Sandbox => {
   const root = makeScratch('gpu-deploy-userdata-');
   const stubDir = join(root, 'stubs');
@@ -102,6 +129,10 @@ export const makeSandbox = (absent: readonly string[] = []): Sandbox => {
   mkdirSync(join(stubDir, '.templates'), { recursive: true });
   mkdirSync(toolDir);
   writeFileSync(callsLog, '');
+  if (!absent.includes('ca-certificates')) {
+    mkdirSync(join(root, 'etc/ssl/certs'), { recursive: true });
+    writeFileSync(join(root, 'etc/ssl/certs/ca-certificates.crt'), '-----BEGIN CERTIFICATE-----\n');
+  }
   for (const name of STUBS) {
     const text = stubScript(name, stubDir, callsLog);
     const template = join(stubDir, '.templates', name);
@@ -112,6 +143,7 @@ export const makeSandbox = (absent: readonly string[] = []): Sandbox => {
       chmodSync(join(stubDir, name), 0o755);
     }
   }
+  writeFileSync(join(stubDir, '.templates', 'runfile'), runfileScript(callsLog));
   for (const tool of [...REAL_TOOLS, 'cp']) symlinkSync(whichReal(tool), join(toolDir, tool));
   return {
     root,
