@@ -26,7 +26,7 @@ describe('deploy state machine: notifications', () => {
     });
     expect(output).toMatchObject({ status: 'SUCCEEDED', deploymentId: DEPLOYMENT_ID, instanceId: OUTPUTS.launch.instanceId });
     expect(output).not.toHaveProperty('notificationError');
-    expect(run.entered.slice(-3)).toEqual(['DeploymentSucceeded', 'NotifySucceeded', 'Succeeded']);
+    expect(run.entered.slice(-4)).toEqual(['DeploymentSucceeded', 'ScheduleTeardown', 'NotifySucceeded', 'Succeeded']);
   });
 
   test('a successful deployment stays within the transition budget (<= 30 with one poll each)', async () => {
@@ -117,8 +117,9 @@ describe('teardown state machine', () => {
     // Assess
     expect(run.result.status).toBe('SUCCEEDED');
     expect(run.result.executionArn).toContain(':execution:gpu-deploy-teardown:td-test');
-    expect(run.entered).toEqual(['PrepareTeardown', 'Teardown', 'IsTornDown', 'TornDown', 'Succeeded']);
-    expect(run.calls.rollback).toEqual([{ deploymentId: 'api-123', request: { region: 'eu-west-1' } }]);
+    expect(run.entered).toEqual(['PrepareTeardown', 'Teardown', 'IsTornDown', 'WhyEnded', 'TornDown', 'Succeeded']);
+    expect(run.calls.rollback).toEqual([{ deploymentId: 'api-123', region: 'eu-west-1', request: { region: 'eu-west-1' } }]);
+    expect(run.calls.notify).toEqual([]);
     expect(run.result.output).toEqual({ status: 'TORN_DOWN', deploymentId: 'api-123', region: 'eu-west-1', terminatedInstances: ['i-0abc'], deletedSecurityGroups: ['sg-1'] });
   });
 
@@ -132,9 +133,9 @@ describe('teardown state machine', () => {
       'PrepareTeardown',
       'Teardown', 'IsTornDown', 'WaitForTeardown',
       'Teardown', 'IsTornDown', 'WaitForTeardown',
-      'Teardown', 'IsTornDown', 'TornDown', 'Succeeded',
+      'Teardown', 'IsTornDown', 'WhyEnded', 'TornDown', 'Succeeded',
     ]);
-    expect(run.calls.rollback[1]).toEqual({ deploymentId: 'api-123', request: { region: 'eu-west-1' }, rollback: notDone });
+    expect(run.calls.rollback[1]).toEqual({ deploymentId: 'api-123', region: 'eu-west-1', request: { region: 'eu-west-1' }, rollback: notDone });
   });
 
   test.each([
