@@ -7,9 +7,10 @@ import { handleInstanceEnded, type InstanceStateChangeEvent } from '../lib/lifet
 /** EventBridge rule target: EC2 Instance State-change Notification (terminated) → the deployment's teardown. */
 export const handler = middy(async (event: InstanceStateChangeEvent) => {
   const config = apiConfig(process.env, true);
+  const region = config.region ?? '';
   return handleInstanceEnded(event, {
-    ec2: ec2Client(event.region || config.region),
-    sfn: sfnClient(config.region),
+    ec2: ec2Client(event.region || region),
+    sfn: sfnClient(region),
     deployStateMachineArn: config.deployStateMachineArn,
     teardownStateMachineArn: config.teardownStateMachineArn as string,
   });

@@ -91,3 +91,16 @@ export function lifetimeView(expiresAt: string | null | undefined, idle: IdleTea
   ];
   return { expiresAt: expiresAt ?? null, idleTeardown: idle ?? null, summary: parts.length > 0 ? parts.join('; ') : NO_LIFETIME_TEXT };
 }
+
+const isIdle = (value: unknown): value is IdleTeardown =>
+  typeof value === 'object' && value !== null && typeof (value as IdleTeardown).minutes === 'number' && typeof (value as IdleTeardown).gpuUtilizationBelowPercent === 'number';
+
+/**
+ * What ends a deployment, from its success output (the deploy state machine's result): `status`, the API and the
+ * run output show it. Older outputs without the fields read as no lifetime.
+ */
+export function lifetimeOfResult(result: unknown): LifetimeView {
+  const doc = typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {};
+  const expiresAt = typeof doc.expiresAt === 'string' ? doc.expiresAt : null;
+  return lifetimeView(expiresAt, isIdle(doc.idleTeardown) ? doc.idleTeardown : null);
+}
