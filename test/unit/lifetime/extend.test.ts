@@ -1,6 +1,6 @@
 import { CreateTagsCommand, DeleteTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,9 +80,9 @@ describe('extendLifetime', () => {
     await expect(extendLifetime(deps(), OPTIONS)).rejects.toMatchObject({ name: 'LifetimeInstanceNotFoundError', hint: expect.stringContaining('--region') });
   });
 
-  test.each([
-    ['the command failed', { Status: 'Failed', StatusDetails: 'Failed', ResponseCode: 3, StandardErrorContent: 'no gpu-deploy state directory' }, /could not be moved: Failed \(exit 3\) no gpu-deploy state directory/],
-    ['the command never finished', { Status: 'InProgress' }, /did not run the backstop update within 0 s/],
+  test.each<[string, GetCommandInvocationCommandOutput, RegExp]>([
+    ['the command failed', { Status: 'Failed', StatusDetails: 'Failed', ResponseCode: 3, StandardErrorContent: 'no gpu-deploy state directory', $metadata: {} }, /could not be moved: Failed \(exit 3\) no gpu-deploy state directory/],
+    ['the command never finished', { Status: 'InProgress', $metadata: {} }, /did not run the backstop update within 0 s/],
   ])('backstop not moved (%s): LifetimeBackstopFailedError, and nothing else changed', async (_name, invocation, message) => {
     instance({ 'gpu-deploy:expires-at': '2026-12-02T09:30:00Z' });
     ssmMock.on(GetCommandInvocationCommand).resolves(invocation);
