@@ -121,7 +121,7 @@ async function extend(args: string[], io: Io, deps: ExtendCliDeps): Promise<numb
     { deploymentId, region, minutes },
   );
   io.err(`${result.instanceId}: ${result.previousExpiresAt ?? 'no deadline'} -> ${result.expiresAt ?? 'no deadline'}\n`);
-  io.err(`  backstop: ${result.backstop.output}\n  schedule: ${result.schedule.action}${result.schedule.name ? ` ${result.schedule.name}` : ''}${result.schedule.reason ? ` (${result.schedule.reason})` : ''}\n`);
+  io.err(`  instance: ${result.backstop.output}\n  schedule: ${result.schedule.action}${result.schedule.name ? ` ${result.schedule.name}` : ''}${result.schedule.reason ? ` (${result.schedule.reason})` : ''}\n`);
   io.err(`  ${result.summary}\n`);
   printJson(io, { status: 'EXTENDED', ...result });
   return 0;

@@ -80,13 +80,21 @@ export interface LifetimeView {
   summary: string;
 }
 
+/** How the deadline is enforced: by the stack's schedule (and the backstop), by the backstop alone, or not known. */
+const enforcement = (scheduled: boolean | undefined): string =>
+  scheduled === true
+    ? `its schedule tears it down then; the instance's own backstop ${BACKSTOP_GRACE_MINUTES} minutes later if that fails`
+    : scheduled === false
+      ? `no teardown schedule: the instance shuts itself down ${BACKSTOP_GRACE_MINUTES} minutes later`
+      : `the instance shuts itself down ${BACKSTOP_GRACE_MINUTES} minutes later at the latest`;
+
 /**
  * @example
  * lifetimeView(null, null).summary; // 'no lifetime: runs until you tear it down'
  */
-export function lifetimeView(expiresAt: string | null | undefined, idle: IdleTeardown | null | undefined): LifetimeView {
+export function lifetimeView(expiresAt: string | null | undefined, idle: IdleTeardown | null | undefined, scheduled?: boolean): LifetimeView {
   const parts = [
-    ...(expiresAt ? [`expires at ${expiresAt} (torn down then; the instance itself shuts down ${BACKSTOP_GRACE_MINUTES} minutes later if nothing else acted)`] : []),
+    ...(expiresAt ? [`expires at ${expiresAt} (${enforcement(scheduled)})`] : []),
     ...(idle ? [`idle teardown after ${idle.minutes} idle minutes (GPU below ${idle.gpuUtilizationBelowPercent}%, no Ollama use, no session)`] : []),
   ];
   return { expiresAt: expiresAt ?? null, idleTeardown: idle ?? null, summary: parts.length > 0 ? parts.join('; ') : NO_LIFETIME_TEXT };
@@ -102,5 +110,7 @@ const isIdle = (value: unknown): value is IdleTeardown =>
 export function lifetimeOfResult(result: unknown): LifetimeView {
   const doc = typeof result === 'object' && result !== null ? (result as Record<string, unknown>) : {};
   const expiresAt = typeof doc.expiresAt === 'string' ? doc.expiresAt : null;
-  return lifetimeView(expiresAt, isIdle(doc.idleTeardown) ? doc.idleTeardown : null);
+  const lifetime = typeof doc.lifetime === 'object' && doc.lifetime !== null ? (doc.lifetime as { schedule?: unknown }) : undefined;
+  const scheduled = lifetime === undefined ? undefined : typeof lifetime.schedule === 'object' && lifetime.schedule !== null;
+  return lifetimeView(expiresAt, isIdle(doc.idleTeardown) ? doc.idleTeardown : null, scheduled);
 }

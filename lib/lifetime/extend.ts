@@ -116,6 +116,6 @@ export async function extendLifetime(deps: ExtendDeps, options: ExtendOptions): 
     expiresAt,
     backstop,
     schedule,
-    summary: lifetimeView(expiresAt, parseIdleTeardownTag(tags[IDLE_TEARDOWN_TAG])).summary,
+    summary: lifetimeView(expiresAt, parseIdleTeardownTag(tags[IDLE_TEARDOWN_TAG]), schedule.action === 'created' || schedule.action === 'updated').summary,
   };
 }

@@ -30,14 +30,17 @@ export async function scheduleTeardownStep(
   target: ScheduleTarget | undefined,
   now: Date = new Date(),
 ): Promise<ScheduleTeardownResult> {
-  const view = lifetimeView(input.expiresAt, input.idleTeardown);
-  if (!input.expiresAt) return { ...view, schedule: null };
+  if (!input.expiresAt) return { ...lifetimeView(null, input.idleTeardown), schedule: null };
   if (!scheduler || !target) {
-    return { ...view, schedule: null, note: 'no teardown schedule without the deployed stack: the instance shuts itself down at the deadline plus the grace' };
+    return {
+      ...lifetimeView(input.expiresAt, input.idleTeardown, false),
+      schedule: null,
+      note: 'no teardown schedule without the deployed stack: the instance shuts itself down at the deadline plus the grace',
+    };
   }
   const at = toSecondIso(new Date(Math.max(new Date(input.expiresAt).getTime(), now.getTime() + EARLIEST_MS)));
   const schedule = await putTeardownSchedule(scheduler, input.deploymentId, input.region, at, target);
-  return { ...view, schedule: { ...schedule, at } };
+  return { ...lifetimeView(input.expiresAt, input.idleTeardown, true), schedule: { ...schedule, at } };
 }
 
 /** The stack's schedule target from the function's environment; undefined when any part is missing. */

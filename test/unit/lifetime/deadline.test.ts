@@ -67,15 +67,22 @@ describe('what ends a deployment, as shown', () => {
     expect(NO_LIFETIME_TEXT).toBe('no lifetime: runs until you tear it down');
   });
 
-  test('both: the deadline with the backstop grace, and the idle policy', () => {
-    const view = lifetimeView('2026-12-02T09:30:00Z', { minutes: 30, gpuUtilizationBelowPercent: 5 });
+  test('both: the deadline with how it is enforced, and the idle policy', () => {
+    const view = lifetimeView('2026-12-02T09:30:00Z', { minutes: 30, gpuUtilizationBelowPercent: 5 }, true);
     expect(view.summary).toBe(
-      `expires at 2026-12-02T09:30:00Z (torn down then; the instance itself shuts down ${BACKSTOP_GRACE_MINUTES} minutes later if nothing else acted); ` +
+      `expires at 2026-12-02T09:30:00Z (its schedule tears it down then; the instance's own backstop ${BACKSTOP_GRACE_MINUTES} minutes later if that fails); ` +
         'idle teardown after 30 idle minutes (GPU below 5%, no Ollama use, no session)',
     );
   });
 
+  test('without a schedule the backstop alone is named; when unknown, the latest time it ends', () => {
+    expect(lifetimeView('2026-12-02T09:30:00Z', null, false).summary).toBe('expires at 2026-12-02T09:30:00Z (no teardown schedule: the instance shuts itself down 10 minutes later)');
+    expect(lifetimeView('2026-12-02T09:30:00Z', null).summary).toBe('expires at 2026-12-02T09:30:00Z (the instance shuts itself down 10 minutes later at the latest)');
+  });
+
   test('from a success output; older outputs read as no lifetime', () => {
+    expect(lifetimeOfResult({ expiresAt: '2026-12-02T09:30:00Z', lifetime: { schedule: { name: 'teardown-x' } } }).summary).toContain('its schedule tears it down then');
+    expect(lifetimeOfResult({ expiresAt: '2026-12-02T09:30:00Z', lifetime: { schedule: null } }).summary).toContain('no teardown schedule');
     expect(lifetimeOfResult({ expiresAt: '2026-12-02T09:30:00Z', idleTeardown: null }).expiresAt).toBe('2026-12-02T09:30:00Z');
     expect(lifetimeOfResult({ idleTeardown: { minutes: 10, gpuUtilizationBelowPercent: 2 } }).idleTeardown).toEqual({ minutes: 10, gpuUtilizationBelowPercent: 2 });
     expect(lifetimeOfResult({ idleTeardown: { minutes: '10' } }).summary).toBe(NO_LIFETIME_TEXT);
