@@ -54,12 +54,13 @@ describe('renderUserData across every platform', () => {
     expect(result.status).toBe(0);
   });
 
-  test('the largest valid inputs still fit in 16 KB', () => {
+  test.each(PLATFORMS)('the largest valid inputs still fit in 16 KB, lifetime and idle policy included: $osType/$architecture/$amiSource', (platform) => {
     const script = renderUserData(
       baseOptions({
+        ...platform,
         deploymentId: 'd'.repeat(80),
-        amiSource: 'standard',
-        osType: 'ubuntu-24.04',
+        expiresAt: '2099-12-31T23:59:59Z',
+        idleTeardown: { minutes: 10_080, gpuUtilizationBelowPercent: 99.5 },
         ollama: {
           enabled: true,
           image: `a${'b'.repeat(200)}`,
