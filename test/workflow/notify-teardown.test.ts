@@ -139,6 +139,32 @@ describe('teardown state machine', () => {
   });
 
   test.each([
+    ['idle', 'GPU Deployment Idle'],
+    ['expired', 'GPU Deployment Expired'],
+  ])('ended by itself (%s): once torn down, NotifyEnded says why, with what was removed', async (reason, detailType) => {
+    const definition = readDefinition(TEARDOWN_DEFINITION_PATH);
+    const run = await runWithStubs({ rollback: [done], notify: [{ eventId: 'evt-1', detailType }] }, 'td-ended', { definition, input: { ...input, reason, instanceId: 'i-0abc' }, stateMachineName: 'gpu-deploy-teardown' });
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(run.entered).toEqual(['PrepareTeardown', 'Teardown', 'IsTornDown', 'WhyEnded', 'NotifyEnded', 'TornDown', 'Succeeded']);
+    expect(run.calls.notify).toEqual([{
+      reason,
+      execution: { id: run.result.executionArn, name: 'td-ended' },
+      document: { ...input, reason, instanceId: 'i-0abc', request: { region: 'eu-west-1' }, rollback: done },
+    }]);
+    expect(run.result.output).toMatchObject({ status: 'TORN_DOWN', terminatedInstances: ['i-0abc'] });
+  });
+
+  test('a failed ended-notification never fails the teardown; an unknown reason publishes nothing', async () => {
+    const definition = readDefinition(TEARDOWN_DEFINITION_PATH);
+    const failing = await runWithStubs({ rollback: [done], notify: [new Error('PutEvents denied')] }, 'td-ended-2', { definition, input: { ...input, reason: 'idle' }, stateMachineName: 'gpu-deploy-teardown' });
+    expect(failing.result.status).toBe('SUCCEEDED');
+    expect(failing.entered.slice(-3)).toEqual(['NotifyEnded', 'TornDown', 'Succeeded']);
+    const unknown = await runWithStubs({ rollback: [done] }, 'td-ended-3', { definition, input: { ...input, reason: 'bored' }, stateMachineName: 'gpu-deploy-teardown' });
+    expect(unknown.entered).toEqual(['PrepareTeardown', 'Teardown', 'IsTornDown', 'WhyEnded', 'TornDown', 'Succeeded']);
+    expect(unknown.calls.notify).toEqual([]);
+  });
+
+  test.each([
     ['RollbackIncompleteError', [new RollbackIncompleteError('Rollback of api-123 did not finish')], 1],
     // Anything but RollbackIncompleteError is retried: 1 + 10 attempts (throttling: 1 + 8).
     ['AwsAccessDeniedError', always(() => new AwsAccessDeniedError('Not authorized to perform ec2:TerminateInstances')), 11],
