@@ -126,3 +126,9 @@ export const REQUEST_ERROR_NAMES: readonly ErrorName[] = [
 ];
 
 export const isGpuDeployError = (value: unknown): value is GpuDeployError => value instanceof GpuDeployError;
+
+// Issue 13: lifetime (`gpu-deploy extend`). CLI errors, never a state machine branch: not in ERROR_CLASSES.
+/** `extend` found no running instance tagged with the deployment id in the region. */
+export class LifetimeInstanceNotFoundError extends GpuDeployError {}
+/** `extend` could not move the instance's own backstop over Run Command (nothing else was changed). */
+export class LifetimeBackstopFailedError extends GpuDeployError {}

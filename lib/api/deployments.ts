@@ -8,6 +8,7 @@ import { REGION, REQUEST_DEFAULTS, parseRequest } from '../request.js';
 import type { DeploymentRequest } from '../types.js';
 import { assertInterruptionRegion } from '../interruptions/region.js';
 import { causeMessage } from '../workflow/document.js';
+import { lifetimeOfResult, type LifetimeView } from '../lifetime/deadline.js';
 import { DeploymentAlreadyExistsError, DeploymentInProgressError, DeploymentNotFoundError } from './errors.js';
 import { checkDeploymentId, executionArn } from './sfn.js';
 import { isRecord } from '../guards.js';
@@ -85,6 +86,8 @@ export interface DeploymentStatus {
   request?: unknown;
   /** The state machine's output when it SUCCEEDED. */
   result?: unknown;
+  /** When it SUCCEEDED: its deadline and idle policy as deployed, and a line saying what ends it. */
+  lifetime?: LifetimeView;
   /** The named error and what to change, when it FAILED. */
   error?: string;
   cause?: string;
@@ -124,7 +127,10 @@ export async function describeDeployment(sfn: SFNClient, stateMachineArn: string
   if (out.stopDate) result.stoppedAt = out.stopDate.toISOString();
   const input = parseJson(out.input);
   if (input !== undefined) result.request = input;
-  if (status === 'SUCCEEDED') result.result = parseJson(out.output);
+  if (status === 'SUCCEEDED') {
+    result.result = parseJson(out.output);
+    result.lifetime = lifetimeOfResult(result.result);
+  }
   if (status === 'FAILED') {
     result.error = out.error || (FAILED_WITHOUT_ERROR[executionStatus] ?? 'States.Runtime');
     if (out.cause) result.cause = causeMessage(out.cause);

@@ -13,6 +13,9 @@ export interface DeployedStack {
   deployStateMachineArn: string;
   teardownStateMachineArn: string;
   apiUrl?: string;
+  /** Where the lifetime schedules are and the role they run with (stacks deployed before issue 13 lack them). */
+  scheduleGroupName?: string;
+  schedulerRoleArn?: string;
 }
 
 /**
@@ -53,5 +56,7 @@ export async function deployedStack(cfn: CloudFormationClient, stage: string, re
     deployStateMachineArn: outputs.DeployStateMachineArn as string,
     teardownStateMachineArn: outputs.TeardownStateMachineArn as string,
     ...(outputs.ServiceEndpoint ? { apiUrl: outputs.ServiceEndpoint } : {}),
+    ...(outputs.TeardownScheduleGroupName ? { scheduleGroupName: outputs.TeardownScheduleGroupName } : {}),
+    ...(outputs.TeardownSchedulerRoleArn ? { schedulerRoleArn: outputs.TeardownSchedulerRoleArn } : {}),
   };
 }

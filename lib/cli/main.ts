@@ -39,6 +39,10 @@ Usage:
   gpu-deploy teardown ID [--stage S] [--region R] [--wait] [--json]
       Remove an ended deployment: everything tagged gpu-deploy:deployment-id=ID, through the teardown state machine.
 
+  gpu-deploy extend ID --minutes N | --none [--region R] [--stage S] [--stack-region R] [--json]
+      Move the deployment's deadline N minutes later (from now when it has none), or remove it: the instance's
+      own backstop (Run Command), its gpu-deploy:expires-at tag, and the stack's teardown schedule.
+
   Deployed-stack options: --stage S (default dev); the stack's region is --stack-region (start) or --region
   (status, teardown), else AWS_REGION, else the request's region.
 
@@ -186,6 +190,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, 'skip-docker': { type: 'boolean' }, 'skip-ollama': { type: 'boolean' } }, strict: true });
         return await doctorCommand({ json, skipDocker: values['skip-docker'] === true, skipOllama: values['skip-ollama'] === true }, io);
       }
+      case 'extend': return (await import('./extend.js')).extendMain(rest, io);
       default:
         io.err(`error: unknown command "${command}"\n\n${USAGE}`);
         return 2;

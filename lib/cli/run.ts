@@ -6,6 +6,7 @@ import { parseRequest } from '../request.js';
 import { SIM_FAULTS, type SimFault } from '../verify/fake-host.js';
 import { ec2Client } from '../aws/ec2.js';
 import { rollbackStep, type RollbackInput } from '../steps/rollback.js';
+import { lifetimeOfResult } from '../lifetime/deadline.js';
 import { HANDLERS } from '../workflow/handlers.js';
 import { runLocally, type LocalRunResult } from '../workflow/local-runner.js';
 import { printJson, progressLine, type Io } from './output.js';
@@ -109,6 +110,7 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
     }
     const document = summarize(result, extra);
     log(result.status === 'SUCCEEDED' ? `Deployment SUCCEEDED in ${result.durationMs} ms` : `Deployment FAILED: ${result.error}: ${result.cause}`);
+    if (result.status === 'SUCCEEDED') log(`Lifetime: ${lifetimeOfResult(result.output).summary}`);
     printJson(io, document);
     return { status: result.status, exitCode: result.status === 'SUCCEEDED' ? 0 : 1, document };
   } finally {

@@ -12,6 +12,7 @@ export async function statusCommand(options: StackOptions & { deploymentId: stri
   const { stack, sfn } = await connect(options, deps);
   const status = await describeDeployment(sfn, stack.deployStateMachineArn, id);
   io.err(`Deployment ${id}: ${status.status}${status.error ? ` (${status.error})` : ''}\n`);
+  if (status.lifetime) io.err(`Lifetime: ${status.lifetime.summary}\n`);
   printJson(io, status);
   return status.status === 'FAILED' ? 1 : 0;
 }

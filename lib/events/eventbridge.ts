@@ -16,6 +16,8 @@ export const DETAIL_TYPES = {
   succeeded: 'GPU Deployment Succeeded',
   failed: 'GPU Deployment Failed',
   interrupted: 'GPU Deployment Interrupted',
+  expired: 'GPU Deployment Expired',
+  idle: 'GPU Deployment Idle',
 } as const;
 
 /** An event's detail must stay well under EventBridge's 256 KB entry limit: long texts are cut. */

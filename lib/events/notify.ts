@@ -7,6 +7,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { deploymentIdFrom } from '../launch/tags.js';
 import { causeMessage } from '../workflow/document.js';
 import { DETAIL_TYPES, clip, publishEvent } from './eventbridge.js';
+import { isEndedNotifyInput, publishEnded, type EndedNotifyInput } from './ended.js';
 import { isRecord } from '../guards.js';
 
 /** What the ASL passes to the notify Task. */
@@ -84,8 +85,12 @@ export function deploymentEventDetail(input: NotifyInput): DeploymentEventDetail
   };
 }
 
-/** The notify Task: publishes the deployment's final event. Its errors are named, so the ASL retries throttling. */
-export async function notifyStep(input: NotifyInput, events: EventBridgeClient, busName?: string): Promise<{ eventId: string; detailType: string }> {
+/**
+ * The notify Task: publishes the deployment's final event (or, from the teardown, why it ended by itself). Its
+ * errors are named, so the ASL retries throttling.
+ */
+export async function notifyStep(input: NotifyInput | EndedNotifyInput, events: EventBridgeClient, busName?: string): Promise<{ eventId: string; detailType: string }> {
+  if (isEndedNotifyInput(input)) return publishEnded(input, events, busName);
   const detail = deploymentEventDetail(input);
   const detailType = detail.status === 'SUCCEEDED' ? DETAIL_TYPES.succeeded : DETAIL_TYPES.failed;
   const { eventId } = await publishEvent(events, {

@@ -77,6 +77,8 @@ export function runInstancesInput(
     SubnetId: network.subnetId,
     SecurityGroupIds: [network.securityGroupId],
     UserData: input.userDataBase64,
+    // An instance that shuts itself down (idle guard, lifetime backstop) is terminated, not kept stopped.
+    InstanceInitiatedShutdownBehavior: 'terminate',
     // IMDSv2 only; hop limit 2 so containers on the host can still reach the metadata service.
     MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' },
     BlockDeviceMappings: [

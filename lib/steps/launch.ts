@@ -6,6 +6,7 @@ import { withAlternatives } from '../capacity/suggest.js';
 import { markUnavailable, recentlyUnavailable } from '../capacity/unavailable.js';
 import { CapacityUnavailableError } from '../errors.js';
 import { launchInstance } from '../launch/instance.js';
+import { lifecycleOf } from '../lifetime/lifecycle-tags.js';
 import { renderUserData, toBase64UserData } from '../userdata/index.js';
 import type { LaunchedDocument, PlannedDocument } from '../workflow/document.js';
 
@@ -29,12 +30,14 @@ export async function launchStep(
   env: { instanceProfileName?: string },
 ): Promise<LaunchedDocument['launch']> {
   const { request, ami, deploymentId, plan } = doc;
+  const lifecycle = lifecycleOf(request, doc.execution.startTime);
   const userData = renderUserData({
     deploymentId,
     osType: request.osType,
     architecture: request.architecture,
     amiSource: ami.needsDriver ? 'standard' : 'dlami',
     ollama: request.ollama,
+    ...lifecycle.userData,
   });
   const alternatives = (plan as PlannedDocument['plan'] & Partial<CapacityFacts>).alternatives ?? [];
   const launched = await launchInstance(
@@ -48,7 +51,7 @@ export async function launchStep(
       userDataBase64: toBase64UserData(userData),
       ...(env.instanceProfileName ? { instanceProfileName: env.instanceProfileName } : {}),
       ...(request.subnetId ? { subnetId: request.subnetId } : {}),
-      tags: request.tags,
+      tags: { ...request.tags, ...lifecycle.tags },
     },
     lastRecentlyUnavailable(plan.attempts, recentlyUnavailable(request.region, request.instanceType, doc.zones)),
     (attempt) => markUnavailable(request.region, attempt),
@@ -57,5 +60,6 @@ export async function launchStep(
   });
   // Always present (null when a price is unknown): the ASL's success output reads $.launch.estimate.
   const estimate = estimateFor(doc, plan.prices, launched.market, launched.zone) ?? null;
-  return { ...launched, estimate };
+  // expiresAt and idleTeardown always present (null when unset): the ASL's success output reads them.
+  return { ...launched, estimate, expiresAt: lifecycle.expiresAt, idleTeardown: lifecycle.idleTeardown };
 }

@@ -3,7 +3,7 @@ import { UserDataInvalidError } from '../errors.js';
 import { DEPLOYMENT_ID_PATTERN } from '../launch/tags.js';
 import { MODEL as REQUEST_MODEL, VISIBLE_DEVICES as REQUEST_VISIBLE_DEVICES } from '../request.js';
 import { ARCHITECTURES, OS_TYPES } from '../types.js';
-import type { Architecture, OllamaOptions, OsType } from '../types.js';
+import type { Architecture, IdleTeardown, OllamaOptions, OsType } from '../types.js';
 
 export const AMI_SOURCES = ['dlami', 'standard'] as const;
 /** `dlami` ships the NVIDIA driver and container toolkit; `standard` is a plain OS image that needs both installed. */
@@ -16,6 +16,10 @@ export interface UserDataOptions {
   architecture: Architecture;
   amiSource: UserDataAmiSource;
   ollama: OllamaOptions;
+  /** The lifetime's deadline (ISO 8601 UTC): the guard shuts the instance down 10 minutes after it. */
+  expiresAt?: string;
+  /** The idle teardown policy the guard applies once set-up finished. */
+  idleTeardown?: IdleTeardown;
 }
 
 export const MAX_VRAM_MIB_LIMIT = 2_000_000;
@@ -85,6 +89,23 @@ const checkOllama = (ollama: unknown): void => {
   }
 };
 
+const ISO_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+const checkLifecycle = (options: UserDataOptions): void => {
+  if (options.expiresAt !== undefined && (!ISO_SECOND.test(options.expiresAt) || Number.isNaN(Date.parse(options.expiresAt)))) {
+    throw invalid('expiresAt', options.expiresAt, 'Use an ISO 8601 UTC time to the second, such as 2026-12-02T09:30:00Z.');
+  }
+  const idle = options.idleTeardown;
+  if (idle === undefined) return;
+  if (!Number.isSafeInteger(idle.minutes) || idle.minutes < 1 || idle.minutes > 100_000) {
+    throw invalid('idleTeardown.minutes', idle.minutes, 'Use a whole number of minutes, at least 1.');
+  }
+  const below = idle.gpuUtilizationBelowPercent;
+  if (typeof below !== 'number' || !Number.isFinite(below) || below < 0 || below > 100) {
+    throw invalid('idleTeardown.gpuUtilizationBelowPercent', below, 'Use a percentage between 0 and 100.');
+  }
+};
+
 /**
  * Checks every field against an allow-list before anything is rendered.
  *
@@ -106,6 +127,7 @@ export const validateUserDataOptions = (options: UserDataOptions): void => {
   checkOneOf('architecture', options.architecture, ARCHITECTURES);
   checkOneOf('amiSource', options.amiSource, AMI_SOURCES);
   checkOllama(options.ollama);
+  checkLifecycle(options);
 };
 
 /**

@@ -14,6 +14,7 @@ import {
 } from './platform.js';
 import { renderMain } from './stages/complete.js';
 import { renderDockerStage } from './stages/docker.js';
+import { renderGuardStage } from './stages/guard.js';
 import { renderNvidiaDriverStage } from './stages/nvidia-driver.js';
 import { renderOllamaStage } from './stages/ollama.js';
 import { renderPackagesStage } from './stages/packages.js';
@@ -31,6 +32,13 @@ const driverSourceValues = (options: UserDataOptions): Record<string, string> =>
       }
     : { CUDA_REPO_URL: repo, CUDA_TOOLKIT_PACKAGE };
 };
+
+/** The guard's settings: the deadline in epoch seconds, the idle policy; empty when unset. */
+const guardValues = (options: UserDataOptions): Record<string, string> => ({
+  EXPIRES_AT_EPOCH: options.expiresAt === undefined ? '' : String(Math.floor(Date.parse(options.expiresAt) / 1000)),
+  IDLE_MINUTES: options.idleTeardown === undefined ? '' : String(options.idleTeardown.minutes),
+  IDLE_BELOW_PERCENT: options.idleTeardown === undefined ? '' : String(options.idleTeardown.gpuUtilizationBelowPercent),
+});
 
 const toolkitSourceValues = (options: UserDataOptions): Record<string, string> =>
   options.osType.startsWith('ubuntu')
@@ -55,6 +63,7 @@ export const scriptValues = (options: UserDataOptions): ScriptValues => ({
   OLLAMA_MAX_VRAM_MIB: options.ollama.maxVramMiB === undefined ? '' : String(options.ollama.maxVramMiB),
   OLLAMA_MODEL: options.ollama.model ?? '',
   GPU_CHECK_IMAGE,
+  ...guardValues(options),
   ...driverSourceValues(options),
   ...toolkitSourceValues(options),
 });
@@ -92,6 +101,7 @@ export const renderUserData = (options: UserDataOptions): string => {
   validateUserDataOptions(options);
   const script = [
     renderPrelude(scriptValues(options)),
+    renderGuardStage(),
     renderPackagesStage(options.osType),
     renderNvidiaDriverStage(options.osType, options.amiSource),
     renderDockerStage(options.osType),

@@ -2,7 +2,7 @@ import type { CapacityFacts } from '../capacity/facts.js';
 import type { LaunchAttempt } from '../capacity/plan.js';
 import type { CostEstimate } from '../pricing/estimate.js';
 import type { LaunchedInstance } from '../launch/instance.js';
-import type { DeploymentRequest, GpuSpec, InstanceTypeInfo, ResolvedAmi } from '../types.js';
+import type { DeploymentRequest, GpuSpec, IdleTeardown, InstanceTypeInfo, ResolvedAmi } from '../types.js';
 
 /**
  * The state machine's working document: each Task adds its part under its own key (ASL `ResultPath`), so every
@@ -50,7 +50,7 @@ export interface PlannedDocument extends ResolvedDocument {
 export type { CostEstimate };
 
 export interface LaunchedDocument extends PlannedDocument {
-  launch: LaunchedInstance & { estimate: CostEstimate | null };
+  launch: LaunchedInstance & { estimate: CostEstimate | null; expiresAt: string | null; idleTeardown: IdleTeardown | null };
 }
 
 export interface VerifyState {

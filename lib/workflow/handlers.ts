@@ -6,6 +6,7 @@ import { handler as notify } from '../../functions/notify.js';
 import { handler as planCapacity } from '../../functions/plan-capacity.js';
 import { handler as resolveAmi } from '../../functions/resolve-ami.js';
 import { handler as rollback } from '../../functions/rollback.js';
+import { handler as scheduleTeardown } from '../../functions/schedule-teardown.js';
 import { handler as validateRequest } from '../../functions/validate-request.js';
 import { handler as verifyGpu } from '../../functions/verify-gpu.js';
 
@@ -23,5 +24,6 @@ export const HANDLERS: Record<string, LambdaHandler> = {
   verifyGpu,
   getGpuReport,
   rollback,
+  scheduleTeardown,
   notify,
 } as unknown as Record<string, LambdaHandler>;

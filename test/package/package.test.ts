@@ -13,13 +13,14 @@ let template: Template;
 
 const FUNCTIONS = [
   'validateRequest', 'resolveAmi', 'planCapacity', 'launch', 'checkRunning', 'checkManaged', 'verifyGpu', 'getGpuReport', 'rollback', 'notify',
-  'apiStart', 'apiStatus', 'apiTeardown', 'eventStart', 'spotInterruption',
+  'apiStart', 'apiStatus', 'apiTeardown', 'eventStart', 'spotInterruption', 'scheduleTeardown', 'instanceEnded',
 ];
 /** functions/<file>.ts of each function. */
 const FILES: Record<string, string> = {
   validateRequest: 'validate-request', resolveAmi: 'resolve-ami', planCapacity: 'plan-capacity', launch: 'launch', checkRunning: 'check-running',
   checkManaged: 'check-managed', verifyGpu: 'verify-gpu', getGpuReport: 'get-gpu-report', rollback: 'rollback', notify: 'notify',
   apiStart: 'api-start', apiStatus: 'api-status', apiTeardown: 'api-teardown', eventStart: 'event-start', spotInterruption: 'spot-interruption',
+  scheduleTeardown: 'schedule-teardown', instanceEnded: 'instance-ended',
 };
 const logicalId = (fn: string): string => `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
 
@@ -33,13 +34,15 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   checkManaged: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
   verifyGpu: ['ssm:SendCommand'],
   getGpuReport: ['ssm:GetCommandInvocation'],
-  rollback: ['ec2:DeleteSecurityGroup', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:TerminateInstances', 'states:DescribeExecution'],
+  rollback: ['ec2:DeleteSecurityGroup', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:TerminateInstances', 'scheduler:DeleteSchedule', 'states:DescribeExecution'],
   notify: ['events:PutEvents'],
   apiStart: ['states:StartExecution'],
   apiStatus: ['states:DescribeExecution'],
   apiTeardown: ['states:DescribeExecution', 'states:StartExecution'],
   eventStart: ['events:PutEvents', 'states:StartExecution'],
   spotInterruption: ['ec2:CreateTags', 'ec2:DescribeInstances', 'events:PutEvents', 'states:DescribeExecution', 'states:StartExecution'],
+  scheduleTeardown: ['iam:PassRole', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+  instanceEnded: ['ec2:DescribeInstances', 'states:StartExecution'],
 };
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -106,17 +109,47 @@ test('the API: three routes, each IAM-authorised (no open endpoint), each to its
   expect(template.Outputs).toHaveProperty('ServiceEndpoint');
 });
 
-test('the EventBridge rules: deployment requests and spot interruption warnings, each to its function', () => {
+test('the EventBridge rules: deployment requests, spot interruption warnings and terminated instances, each to its function', () => {
   // Prepare: the rules that target functions (the safety-net rule targets the teardown state machine).
   const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.Targets[0].Arn['Fn::GetAtt']);
   const byTarget = Object.fromEntries(rules.map((r) => [r.Properties.Targets[0].Arn['Fn::GetAtt'][0], r.Properties]));
 
   // Assess
-  expect(rules).toHaveLength(2);
+  expect(rules).toHaveLength(3);
   expect(byTarget.EventStartLambdaFunction).toMatchObject({ State: 'ENABLED', EventPattern: { source: ['gpu-deploy.requests'], 'detail-type': ['GPU Deployment Requested'] } });
   expect(byTarget.SpotInterruptionLambdaFunction).toMatchObject({ State: 'ENABLED', EventPattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] } });
   const permissions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'events.amazonaws.com');
-  expect(permissions.map((p) => p.Properties.FunctionName['Fn::GetAtt'][0]).sort()).toEqual(['EventStartLambdaFunction', 'SpotInterruptionLambdaFunction']);
+  expect(permissions.map((p) => p.Properties.FunctionName['Fn::GetAtt'][0]).sort()).toEqual(['EventStartLambdaFunction', 'InstanceEndedLambdaFunction', 'SpotInterruptionLambdaFunction']);
+  // Every terminated instance: the rule cannot filter on tags, so the function decides by them.
+  expect(byTarget.InstanceEndedLambdaFunction).toMatchObject({ State: 'ENABLED' });
+  expect(byTarget.InstanceEndedLambdaFunction?.EventPattern).toEqual({ source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['terminated'] } });
+});
+
+test('the lifetime: a schedule group; the scheduler role may only start the teardown state machine; the functions that use it', () => {
+  expect(template.Resources.TeardownScheduleGroup).toMatchObject({ Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: 'gpu-deploy-test' } });
+  const role = template.Resources.TeardownSchedulerRole!;
+  expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+    { Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+  ]);
+  expect(role.Properties).not.toHaveProperty('ManagedPolicyArns');
+  expect(statementsOf('TeardownSchedulerRole')).toEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: 'TeardownStateMachine' } }]);
+  // Schedules only in the stack's group; the role passed only to Scheduler.
+  const inGroup = { 'Fn::Sub': 'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${TeardownScheduleGroup}/*' };
+  expect(statementsOf('ScheduleTeardownRole').find((s) => actionsOf(s).includes('scheduler:CreateSchedule'))?.Resource).toEqual(inGroup);
+  expect(statementsOf('ScheduleTeardownRole').find((s) => actionsOf(s).includes('iam:PassRole'))).toMatchObject({
+    Resource: { 'Fn::GetAtt': ['TeardownSchedulerRole', 'Arn'] },
+    Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+  });
+  expect(statementsOf('RollbackRole').find((s) => actionsOf(s).includes('scheduler:DeleteSchedule'))?.Resource).toEqual(inGroup);
+  expect(template.Resources.ScheduleTeardownLambdaFunction!.Properties.Environment.Variables).toMatchObject({
+    GPU_DEPLOY_SCHEDULE_GROUP: { Ref: 'TeardownScheduleGroup' },
+    GPU_DEPLOY_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': ['TeardownSchedulerRole', 'Arn'] },
+    TEARDOWN_STATE_MACHINE_ARN: { Ref: 'TeardownStateMachine' },
+  });
+  expect(template.Resources.RollbackLambdaFunction!.Properties.Environment.Variables).toMatchObject({ GPU_DEPLOY_SCHEDULE_GROUP: { Ref: 'TeardownScheduleGroup' } });
+  expect(statementsOf('InstanceEndedRole').filter((s) => actionsOf(s).includes('states:StartExecution')).map((s) => s.Resource)).toEqual([{ Ref: 'TeardownStateMachine' }]);
+  expect(template.Outputs).toHaveProperty('TeardownScheduleGroupName');
+  expect(template.Outputs).toHaveProperty('TeardownSchedulerRoleArn');
 });
 
 test('the entry points get their state machines by reference, and start only them', () => {

@@ -121,9 +121,17 @@ describe('deploy ASL: static checks', () => {
     }
   });
 
+  test('ScheduleTeardown, after success, never fails the deployment: any error goes on to NotifySucceeded', () => {
+    const schedule = states.ScheduleTeardown as AslState;
+    expect(states.DeploymentSucceeded?.Next).toBe('ScheduleTeardown');
+    expect(schedule).toMatchObject({ Type: 'Task', ResultPath: '$.lifetime', Next: 'NotifySucceeded' });
+    expect(catchersOf(schedule)).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.lifetimeError', Next: 'NotifySucceeded' }]);
+    expect(states.DeploymentSucceeded?.Parameters).toMatchObject({ 'expiresAt.$': '$.launch.expiresAt', 'idleTeardown.$': '$.launch.idleTeardown' });
+  });
+
   test('Launch and every Task after it roll back on any error', () => {
-    // Prepare
-    const postLaunch = [...reachable('Launch', false)].filter((name) => states[name]?.Type === 'Task' && tasks[name] !== 'notify');
+    // Prepare: the Tasks after success (notify, the schedule) have their own routes, checked above and below.
+    const postLaunch = [...reachable('Launch', false, 'DeploymentSucceeded')].filter((name) => states[name]?.Type === 'Task' && tasks[name] !== 'notify');
 
     // Assess
     expect(postLaunch).toEqual(['Launch', 'CheckRunning', 'CheckManaged', 'VerifyGpu', 'GetGpuReport']);
@@ -190,14 +198,16 @@ describe('deploy ASL: static checks', () => {
     expect(Object.keys(states)).toContain(definition.StartAt);
   });
 
-  test('teardown: its one Task is the rollback function, looped until done, failing by name', () => {
+  test('teardown: the rollback function looped until done, failing by name; then why it ended, when it ended by itself', () => {
     // Prepare
     const teardown = readDefinition(TEARDOWN_DEFINITION_PATH);
 
     // Assess
-    expect(taskFunctions(teardown)).toEqual({ Teardown: 'rollback' });
+    expect(taskFunctions(teardown)).toEqual({ Teardown: 'rollback', NotifyEnded: 'notify' });
     expect(teardown.States.Teardown).toMatchObject({ ResultPath: '$.rollback', Next: 'IsTornDown', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'TeardownFailed' }] });
-    expect(teardown.States.IsTornDown).toMatchObject({ Choices: [{ Variable: '$.rollback.done', BooleanEquals: true, Next: 'TornDown' }], Default: 'WaitForTeardown' });
+    expect(teardown.States.IsTornDown).toMatchObject({ Choices: [{ Variable: '$.rollback.done', BooleanEquals: true, Next: 'WhyEnded' }], Default: 'WaitForTeardown' });
+    expect(teardown.States.WhyEnded).toMatchObject({ Type: 'Choice', Choices: [{ Next: 'NotifyEnded' }], Default: 'TornDown' });
+    expect(teardown.States.NotifyEnded).toMatchObject({ ResultPath: null, Next: 'TornDown', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.notificationError', Next: 'TornDown' }] });
     expect(teardown.States.WaitForTeardown).toMatchObject({ Type: 'Wait', Next: 'Teardown' });
     expect(teardown.States.TeardownFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
     expect(teardown.TimeoutSeconds).toBeGreaterThan(20 * 60 + 150);

@@ -50,6 +50,9 @@ describe('deploy state machine: success', () => {
       estimate: OUTPUTS.launch.estimate,
       launchAttempts: OUTPUTS.launch.attempts,
       gpu: OUTPUTS.report,
+      expiresAt: null,
+      idleTeardown: null,
+      lifetime: { expiresAt: null, idleTeardown: null, summary: 'no lifetime: runs until you tear it down', schedule: null },
     });
     expect(run.entered).toEqual([
       'ValidateRequest', 'ResolveAmi', 'PlanCapacity', 'Launch',
@@ -61,13 +64,13 @@ describe('deploy state machine: success', () => {
       'VerifyGpu',
       'WaitForGpuReport', 'GetGpuReport', 'IsVerified',
       'WaitForGpuReport', 'GetGpuReport', 'IsVerified',
-      'DeploymentSucceeded', 'NotifySucceeded', 'Succeeded',
+      'DeploymentSucceeded', 'ScheduleTeardown', 'NotifySucceeded', 'Succeeded',
     ]);
     expect(invocationCounts(run.calls)).toEqual({
       validateRequest: 1, resolveAmi: 1, planCapacity: 1, launch: 1,
-      checkRunning: 3, checkManaged: 2, verifyGpu: 1, getGpuReport: 2, rollback: 0, notify: 1,
+      checkRunning: 3, checkManaged: 2, verifyGpu: 1, getGpuReport: 2, rollback: 0, scheduleTeardown: 1, notify: 1,
     });
-    expect(run.result.lambdaInvocations).toBe(13);
+    expect(run.result.lambdaInvocations).toBe(14);
     expect(run.result.transitions).toBe(run.entered.length);
     expect(run.result.rollback).toBeUndefined();
   });

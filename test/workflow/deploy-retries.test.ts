@@ -59,6 +59,8 @@ describe('deploy state machine: retries', () => {
     ['VerifyGpu', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
     ['GetGpuReport', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
     ['Rollback', ['NotifyRollbackFailed', 'RollbackFailed']],
+    // After success: no schedule still leaves a deployment that succeeded (the instance's backstop holds the lifetime).
+    ['ScheduleTeardown', ['NotifySucceeded', 'Succeeded']],
   ];
 
   test('the table below covers every Task of the ASL but the notify Tasks (tested apart: they never change the route)', () => {
@@ -84,6 +86,11 @@ describe('deploy state machine: retries', () => {
       expect(run.calls[fn]).toHaveLength(attempts);
       expect(run.events.filter((event) => event.kind === 'retried' && event.state === state)).toHaveLength(attempts - 1);
       expect(run.entered.slice(-route.length)).toEqual(route);
+      if (route.at(-1) === 'Succeeded') {
+        expect(run.result.status).toBe('SUCCEEDED');
+        expect(run.result.output).toMatchObject({ status: 'SUCCEEDED', lifetimeError: { Error: errorName } });
+        return;
+      }
       expect(run.result.status).toBe('FAILED');
       expect(run.result.error).toBe(state === 'Rollback' ? 'RollbackIncompleteError' : errorName);
       expect(run.calls.rollback.length > 0).toBe(route[0] === 'Rollback' || state === 'Rollback');

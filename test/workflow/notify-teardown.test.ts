@@ -26,7 +26,7 @@ describe('deploy state machine: notifications', () => {
     });
     expect(output).toMatchObject({ status: 'SUCCEEDED', deploymentId: DEPLOYMENT_ID, instanceId: OUTPUTS.launch.instanceId });
     expect(output).not.toHaveProperty('notificationError');
-    expect(run.entered.slice(-3)).toEqual(['DeploymentSucceeded', 'NotifySucceeded', 'Succeeded']);
+    expect(run.entered.slice(-4)).toEqual(['DeploymentSucceeded', 'ScheduleTeardown', 'NotifySucceeded', 'Succeeded']);
   });
 
   test('a successful deployment stays within the transition budget (<= 30 with one poll each)', async () => {
@@ -117,8 +117,9 @@ describe('teardown state machine', () => {
     // Assess
     expect(run.result.status).toBe('SUCCEEDED');
     expect(run.result.executionArn).toContain(':execution:gpu-deploy-teardown:td-test');
-    expect(run.entered).toEqual(['HasRegion', 'PrepareTeardown', 'Teardown', 'IsTornDown', 'TornDown', 'Succeeded']);
-    expect(run.calls.rollback).toEqual([{ deploymentId: 'api-123', request: { region: 'eu-west-1' } }]);
+    expect(run.entered).toEqual(['HasRegion', 'PrepareTeardown', 'Teardown', 'IsTornDown', 'WhyEnded', 'TornDown', 'Succeeded']);
+    expect(run.calls.rollback).toEqual([{ deploymentId: 'api-123', region: 'eu-west-1', request: { region: 'eu-west-1' } }]);
+    expect(run.calls.notify).toEqual([]);
     expect(run.result.output).toEqual({ status: 'TORN_DOWN', deploymentId: 'api-123', region: 'eu-west-1', terminatedInstances: ['i-0abc'], deletedSecurityGroups: ['sg-1'] });
   });
 
@@ -132,9 +133,35 @@ describe('teardown state machine', () => {
       'HasRegion', 'PrepareTeardown',
       'Teardown', 'IsTornDown', 'WaitForTeardown',
       'Teardown', 'IsTornDown', 'WaitForTeardown',
-      'Teardown', 'IsTornDown', 'TornDown', 'Succeeded',
+      'Teardown', 'IsTornDown', 'WhyEnded', 'TornDown', 'Succeeded',
     ]);
-    expect(run.calls.rollback[1]).toEqual({ deploymentId: 'api-123', request: { region: 'eu-west-1' }, rollback: notDone });
+    expect(run.calls.rollback[1]).toEqual({ deploymentId: 'api-123', region: 'eu-west-1', request: { region: 'eu-west-1' }, rollback: notDone });
+  });
+
+  test.each([
+    ['idle', 'GPU Deployment Idle'],
+    ['expired', 'GPU Deployment Expired'],
+  ])('ended by itself (%s): once torn down, NotifyEnded says why, with what was removed', async (reason, detailType) => {
+    const definition = readDefinition(TEARDOWN_DEFINITION_PATH);
+    const run = await runWithStubs({ rollback: [done], notify: [{ eventId: 'evt-1', detailType }] }, 'td-ended', { definition, input: { ...input, reason, instanceId: 'i-0abc' }, stateMachineName: 'gpu-deploy-teardown' });
+    expect(run.result.status).toBe('SUCCEEDED');
+    expect(run.entered).toEqual(['HasRegion', 'PrepareTeardown', 'Teardown', 'IsTornDown', 'WhyEnded', 'NotifyEnded', 'TornDown', 'Succeeded']);
+    expect(run.calls.notify).toEqual([{
+      reason,
+      execution: { id: run.result.executionArn, name: 'td-ended' },
+      document: { ...input, reason, instanceId: 'i-0abc', request: { region: 'eu-west-1' }, rollback: done },
+    }]);
+    expect(run.result.output).toMatchObject({ status: 'TORN_DOWN', terminatedInstances: ['i-0abc'] });
+  });
+
+  test('a failed ended-notification never fails the teardown; an unknown reason publishes nothing', async () => {
+    const definition = readDefinition(TEARDOWN_DEFINITION_PATH);
+    const failing = await runWithStubs({ rollback: [done], notify: [new Error('PutEvents denied')] }, 'td-ended-2', { definition, input: { ...input, reason: 'idle' }, stateMachineName: 'gpu-deploy-teardown' });
+    expect(failing.result.status).toBe('SUCCEEDED');
+    expect(failing.entered.slice(-3)).toEqual(['NotifyEnded', 'TornDown', 'Succeeded']);
+    const unknown = await runWithStubs({ rollback: [done] }, 'td-ended-3', { definition, input: { ...input, reason: 'bored' }, stateMachineName: 'gpu-deploy-teardown' });
+    expect(unknown.entered).toEqual(['HasRegion', 'PrepareTeardown', 'Teardown', 'IsTornDown', 'WhyEnded', 'TornDown', 'Succeeded']);
+    expect(unknown.calls.notify).toEqual([]);
   });
 
   test('started by the safety-net rule (execution ARN, no region): the rollback step gets the ARN, and the result names the region it found', async () => {
@@ -148,7 +175,7 @@ describe('teardown state machine', () => {
     });
     // Assess
     expect(run.result.status).toBe('SUCCEEDED');
-    expect(run.entered).toEqual(['HasRegion', 'PrepareFromExecution', 'Teardown', 'IsTornDown', 'TornDown', 'Succeeded']);
+    expect(run.entered).toEqual(['HasRegion', 'PrepareFromExecution', 'Teardown', 'IsTornDown', 'WhyEnded', 'TornDown', 'Succeeded']);
     expect(run.calls.rollback).toEqual([{ deploymentId: 'dep-7', executionArn: arn, request: {} }]);
     expect(run.result.output).toMatchObject({ status: 'TORN_DOWN', deploymentId: 'dep-7', region: 'eu-west-1' });
   });

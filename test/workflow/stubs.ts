@@ -17,6 +17,7 @@ export const FUNCTION_NAMES = [
   'verifyGpu',
   'getGpuReport',
   'rollback',
+  'scheduleTeardown',
   'notify',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -38,6 +39,8 @@ export const OUTPUTS = {
     market: 'spot',
     attempts: [{ zone: 'eu-west-1a', market: 'spot', outcome: 'launched' }],
     estimate: { usdPerHour: 0.4, usdPerMonth: 292, market: 'spot' },
+    expiresAt: null,
+    idleTeardown: null,
   },
   report: { healthy: true, host: { gpus: 1, model: 'NVIDIA A10G' }, docker: { ok: true }, ollama: { ok: true } },
 } as const;
@@ -64,6 +67,7 @@ export function happyScripts(): Record<FunctionName, Step[]> {
     verifyGpu: [{ commandId: 'cmd-1', sentAt: '2025-01-01T00:00:00.000Z', status: 'pending' }],
     getGpuReport: [{ commandId: 'cmd-1', sentAt: '2025-01-01T00:00:00.000Z', status: 'done', report: OUTPUTS.report }],
     rollback: [{ done: true, remainingInstances: [], remainingSecurityGroups: [], startedAt: '2025-01-01T00:00:00.000Z' }],
+    scheduleTeardown: [{ expiresAt: null, idleTeardown: null, summary: 'no lifetime: runs until you tear it down', schedule: null }],
     notify: [{ eventId: 'evt-1', detailType: 'GPU Deployment Succeeded' }],
   };
 }

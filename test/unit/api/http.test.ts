@@ -167,6 +167,16 @@ describe('GET /deployments/{id}', () => {
     expect(sfnMock.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({ executionArn: arn });
   });
 
+  test('a succeeded deployment shows what ends it (GET /deployments/{id} lifetime)', async () => {
+    const output = { status: 'SUCCEEDED', expiresAt: '2026-12-02T09:30:00Z', idleTeardown: null, lifetime: { schedule: null } };
+    sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: arn, status: 'SUCCEEDED', output: JSON.stringify(output), startDate: new Date('2025-01-01T00:00:00Z') } as never);
+    const response = await statusHandler(path('api-1'), context);
+    expect(body(response).lifetime).toEqual({
+      expiresAt: '2026-12-02T09:30:00Z', idleTeardown: null,
+      summary: 'expires at 2026-12-02T09:30:00Z (no teardown schedule: the instance shuts itself down 10 minutes later)',
+    });
+  });
+
   test('an unknown id: 404', async () => {
     sfnMock.on(DescribeExecutionCommand).rejects(awsError('ExecutionDoesNotExist'));
     const response = await statusHandler(path('api-unknown'), context);

@@ -167,6 +167,19 @@ describe('gpu-deploy status', () => {
     expect(sfnMock.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:gpu-deploy-dev-deploy:api-1' });
   });
 
+  test('shows the lifetime: the deadline and idle policy as deployed, or the clear line for neither', async () => {
+    stack();
+    const output = { instanceId: 'i-1', expiresAt: '2026-12-02T09:30:00Z', idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 5 }, lifetime: { schedule: { name: 'teardown-api-1' } } };
+    sfnMock.on(DescribeExecutionCommand).resolvesOnce({ status: 'SUCCEEDED', output: JSON.stringify(output) }).resolvesOnce({ status: 'SUCCEEDED', output: '{"instanceId":"i-1"}' });
+    const run = await cli('status', 'api-1');
+    expect(run.json.lifetime).toMatchObject({ expiresAt: '2026-12-02T09:30:00Z', idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 5 } });
+    expect(run.err).toContain('Lifetime: expires at 2026-12-02T09:30:00Z (its schedule tears it down then;');
+    expect(run.err).toContain('idle teardown after 30 idle minutes');
+    const plain = await cli('status', 'api-1');
+    expect(plain.json.lifetime).toEqual({ expiresAt: null, idleTeardown: null, summary: 'no lifetime: runs until you tear it down' });
+    expect(plain.err).toContain('Lifetime: no lifetime: runs until you tear it down');
+  });
+
   test('exit 1 when the deployment failed; DeploymentNotFoundError for an unknown id', async () => {
     stack();
     sfnMock.on(DescribeExecutionCommand).resolvesOnce({ status: 'FAILED', error: 'X' }).rejects(awsError('ExecutionDoesNotExist'));

@@ -78,6 +78,8 @@ describe('runInstancesInput', () => {
       SubnetId: 'subnet-1',
       SecurityGroupIds: ['sg-1'],
       UserData: 'IyEvYmluL2Jhc2gK',
+      // The idle guard and the lifetime backstop shut the instance down: that must terminate it.
+      InstanceInitiatedShutdownBehavior: 'terminate',
       MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled' },
       BlockDeviceMappings: [
         { DeviceName: '/dev/sda1', Ebs: { VolumeSize: 100, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } },

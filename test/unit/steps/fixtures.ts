@@ -98,6 +98,8 @@ export function launchedDoc(request: Record<string, unknown> = {}, launch: Parti
       reused: false,
       attempts: [],
       estimate: null,
+      expiresAt: null,
+      idleTeardown: null,
       ...launch,
     },
   };

@@ -159,3 +159,50 @@ describe('lastRecentlyUnavailable', () => {
     expect(lastRecentlyUnavailable([a, b, c], new Set())).toEqual([a, b, c]);
   });
 });
+
+describe('launchStep: the lifetime and the idle policy', () => {
+  const launched = { Instances: [{ InstanceId: 'i-1', Placement: { AvailabilityZone: 'us-east-1b' } }] };
+
+  test('written at launch: the tags, the deadline counted from the execution start, and the guard settings in UserData', async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves(launched);
+    // Act
+    const launch = await launchStep(plannedDoc({ maxLifetimeMinutes: 120, idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 5 } }), ec2, {});
+    // Assess: the execution started at 2025-06-01T12:00:00.000Z.
+    expect(launch).toMatchObject({ expiresAt: '2025-06-01T14:00:00Z', idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 5 } });
+    const input = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input;
+    expect(input?.InstanceInitiatedShutdownBehavior).toBe('terminate');
+    const tags = input?.TagSpecifications?.[0]?.Tags ?? [];
+    expect(tags).toEqual(expect.arrayContaining([
+      { Key: 'gpu-deploy:expires-at', Value: '2025-06-01T14:00:00Z' },
+      { Key: 'gpu-deploy:idle-teardown', Value: 'minutes=30 below=5' },
+    ]));
+    const script = userDataOf(0);
+    expect(script).toContain(`readonly EXPIRES_AT_EPOCH='${Date.parse('2025-06-01T14:00:00Z') / 1000}'`);
+    expect(script).toContain("readonly IDLE_MINUTES='30'");
+    expect(script).toContain("readonly IDLE_BELOW_PERCENT='5'");
+    expect(script).toContain('systemctl enable --now gpu-deploy-guard.timer');
+  });
+
+  test('a retried Launch sends the same deadline (the ClientToken demands identical parameters)', async () => {
+    ec2Mock.on(RunInstancesCommand).resolves(launched);
+    const doc = plannedDoc({ maxLifetimeMinutes: 60 });
+    await launchStep(doc, ec2, {});
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await launchStep(doc, ec2, {});
+    const [first, second] = ec2Mock.commandCalls(RunInstancesCommand).map((call) => call.args[0].input);
+    expect(second?.ClientToken).toBe(first?.ClientToken);
+    expect(second?.UserData).toBe(first?.UserData);
+    expect(second?.TagSpecifications).toEqual(first?.TagSpecifications);
+  });
+
+  test('neither: no lifetime tags, empty guard settings, nulls in the result', async () => {
+    ec2Mock.on(RunInstancesCommand).resolves(launched);
+    const launch = await launchStep(plannedDoc(), ec2, {});
+    expect(launch).toMatchObject({ expiresAt: null, idleTeardown: null });
+    const keys = (ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.TagSpecifications?.[0]?.Tags ?? []).map((t) => t.Key);
+    expect(keys).not.toContain('gpu-deploy:expires-at');
+    expect(keys).not.toContain('gpu-deploy:idle-teardown');
+    expect(userDataOf(0)).toContain("readonly EXPIRES_AT_EPOCH=''");
+  });
+});

@@ -1,4 +1,5 @@
 import { DeleteSecurityGroupCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RollbackIncompleteError } from '../../../lib/errors.js';
 import { ROLLBACK_DEADLINE_SECONDS, rollbackStep } from '../../../lib/steps/rollback.js';
@@ -110,5 +111,32 @@ describe('rollbackStep', () => {
     const status = await rollbackStep({ ...DOC, rollback: { startedAt: LAUNCHED_AT } }, ec2, after(10 * ROLLBACK_DEADLINE_SECONDS));
     // Assess
     expect(status.done).toBe(true);
+  });
+});
+
+describe('rollbackStep with the stack schedules', () => {
+  const schedulerMock = mockClient(SchedulerClient);
+  const scheduler = new SchedulerClient({ region: 'us-east-1' });
+  beforeEach(() => {
+    schedulerMock.reset();
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({});
+  });
+
+  test("deletes the deployment's pending schedule, and says when there was none", async () => {
+    schedulerMock.on(DeleteScheduleCommand).resolvesOnce({}).rejectsOnce(awsError('ResourceNotFoundException', 404));
+    await expect(rollbackStep(DOC, ec2, after(0), { scheduler, groupName: 'gpu-deploy-dev' })).resolves.toMatchObject({ done: true, schedule: 'deleted' });
+    await expect(rollbackStep(DOC, ec2, after(0), { scheduler, groupName: 'gpu-deploy-dev' })).resolves.toMatchObject({ done: true, schedule: 'absent' });
+    expect(schedulerMock.commandCalls(DeleteScheduleCommand)[0]?.args[0].input).toEqual({ Name: 'teardown-dep-1', GroupName: 'gpu-deploy-dev' });
+  });
+
+  test('an id that is not one is refused before any schedule name is made from it', async () => {
+    await expect(rollbackStep({ ...DOC, deploymentId: 'dep-*' }, ec2, after(0), { scheduler, groupName: 'g' })).rejects.toMatchObject({ name: 'RequestInvalidError' });
+    expect(schedulerMock.calls()).toHaveLength(0);
+  });
+
+  test('without the stack (gpu-deploy run) Scheduler is not asked', async () => {
+    const status = await rollbackStep(DOC, ec2, after(0));
+    expect(status).not.toHaveProperty('schedule');
   });
 });

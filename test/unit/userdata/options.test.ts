@@ -83,6 +83,16 @@ describe('validateUserDataOptions', () => {
     ['ollama.model', withOllama({ model: 42 })],
     ['ollama.model', withOllama({ model: '-rf' })], // would read as an option to `ollama pull`
     ['ollama.image', withOllama({ image: '-v' })],
+    // The lifetime and idle policy reach the guard's settings: only a UTC time to the second and plain numbers.
+    ['expiresAt', baseOptions({ expiresAt: '2026-12-02T09:30:00.000Z' })],
+    ['expiresAt', baseOptions({ expiresAt: "2026-12-02T09:30:00Z'; reboot" })],
+    ['expiresAt', baseOptions({ expiresAt: '2026-13-45T99:99:99Z' })],
+    ['idleTeardown.minutes', baseOptions({ idleTeardown: { minutes: 0, gpuUtilizationBelowPercent: 5 } })],
+    ['idleTeardown.minutes', baseOptions({ idleTeardown: { minutes: 2.5, gpuUtilizationBelowPercent: 5 } })],
+    ['idleTeardown.minutes', baseOptions({ idleTeardown: { minutes: '30; reboot' as never, gpuUtilizationBelowPercent: 5 } })],
+    ['idleTeardown.gpuUtilizationBelowPercent', baseOptions({ idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 101 } })],
+    ['idleTeardown.gpuUtilizationBelowPercent', baseOptions({ idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: Number.NaN } })],
+    ['idleTeardown.gpuUtilizationBelowPercent', baseOptions({ idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: '5' as never } })],
   ])('rejects an invalid %s', (field, options) => {
     const error = invalidError(() => validateUserDataOptions(options));
     expect(error.details).toEqual({ field });

@@ -22,7 +22,7 @@ export const findShellcheck = (): string | undefined => {
 };
 
 // Real tools the script may use; everything else must be a stub, or the run fails with "command not found".
-const REAL_TOOLS = ['bash', 'sh', 'date', 'mkdir', 'mv', 'cat', 'sed', 'tr', 'head', 'rm', 'printf', 'cut'];
+const REAL_TOOLS = ['bash', 'sh', 'date', 'mkdir', 'mv', 'cat', 'sed', 'tr', 'head', 'rm', 'printf', 'cut', 'chmod'];
 
 const STUBS = [
   'apt-get', 'dpkg', 'dnf', 'yum', 'amazon-linux-extras', 'curl', 'gpg', 'systemctl', 'modprobe', 'nvidia-smi',
