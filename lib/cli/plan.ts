@@ -12,8 +12,10 @@ import { parseRequest } from '../request.js';
 import { planStep } from '../steps/plan-capacity.js';
 import { resolveAmiStep } from '../steps/resolve-ami.js';
 import { validateStep } from '../steps/validate-request.js';
+import { parseArgs } from 'node:util';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
+import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
 
 const money = (value: number | undefined, digits = 4): string => (value === undefined ? '?' : `$${value.toFixed(digits)}`);
 
@@ -91,4 +93,10 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
   if (plan.notes.length > 0) io.out('\n');
   for (const note of plan.notes) io.out(`note: ${note}\n`);
   return 0;
+}
+
+/** `gpu-deploy plan [request options] [--local] [--json]`: the arguments, then planCommand. */
+export async function planMain(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...REQUEST_OPTION_SPEC, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
+  return planCommand(requestFromOptions(values), { local: values.local === true, json: values.json === true }, io);
 }
