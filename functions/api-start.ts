@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { arnRegion, apiConfig } from '../lib/api/config.js';
 import { errorResponse, postDeployment, type ApiEvent, type ApiResponse } from '../lib/api/http.js';
 import { sfnClient } from '../lib/api/sfn.js';
+import { deploymentLogging } from '../lib/middleware/logger.js';
 
 /** API Gateway (IAM-authorised) proxy handler; the logic is postDeployment in lib/api/http.ts. */
 export const handler = middy(async (event: ApiEvent): Promise<ApiResponse> => {
@@ -11,4 +12,4 @@ export const handler = middy(async (event: ApiEvent): Promise<ApiResponse> => {
   } catch (error) {
     return errorResponse(error);
   }
-});
+}).use(deploymentLogging());

@@ -57,7 +57,7 @@ export async function buildCli() {
   try {
     esbuild = await import('esbuild');
   } catch (error) {
-    throw new Error(`the CLI build needs esbuild (a devDependency): run npm ci in ${root} (${error.message})`);
+    throw new Error(`the CLI build needs esbuild (a devDependency): run npm ci in ${root} (${error.message})`, { cause: error });
   }
   rmSync(OUT_DIR, { recursive: true, force: true });
   const result = await esbuild.build({

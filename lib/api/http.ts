@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { GpuDeployError, RequestInvalidError } from '../errors.js';
 import { describeDeployment, startDeployment, startTeardown } from './deployments.js';
 import { checkDeploymentId } from './sfn.js';
+import { lambdaLog, type LogSink } from '../middleware/logger.js';
 
 /** The parts of an API Gateway REST proxy event the API reads. */
 export interface ApiEvent {
@@ -31,10 +32,6 @@ export interface ApiConfig {
   region?: string;
 }
 
-/** Structured logs go to CloudWatch; elsewhere (tests, the CLI) they stay quiet. */
-export const lambdaLog = (line: string): void => {
-  if (process.env.AWS_LAMBDA_FUNCTION_NAME) console.error(line);
-};
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
@@ -57,7 +54,7 @@ const STATUS_BY_ERROR: Record<string, number> = {
  * @example
  * errorResponse(new DeploymentNotFoundError('No deployment x')); // { statusCode: 404, ... }
  */
-export function errorResponse(error: unknown, log: (line: string) => void = lambdaLog): ApiResponse {
+export function errorResponse(error: unknown, log: LogSink = lambdaLog): ApiResponse {
   if (error instanceof GpuDeployError && STATUS_BY_ERROR[error.name] !== undefined) {
     const problems = error.details?.problems;
     const response = json(STATUS_BY_ERROR[error.name] as number, {
@@ -70,7 +67,7 @@ export function errorResponse(error: unknown, log: (line: string) => void = lamb
     return response;
   }
   const name = error instanceof GpuDeployError ? error.name : 'InternalError';
-  log(JSON.stringify({ level: 'error', error: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) }));
+  log('error', error instanceof Error ? error.message : String(error), { error: error instanceof Error ? error.name : 'Error' });
   return json(500, { error: name, message: 'The request could not be served; see the function logs' });
 }
 

@@ -267,10 +267,10 @@ describe('lib/api helpers', () => {
   });
 
   test('errorResponse logs an unexpected error and answers 500 without its message', () => {
-    const lines: string[] = [];
-    const response = errorResponse(new TypeError('secret internals'), (line) => lines.push(line));
+    const lines: Record<string, unknown>[] = [];
+    const response = errorResponse(new TypeError('secret internals'), (level, message, fields) => lines.push({ level, message, ...fields }));
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('secret');
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', error: 'TypeError', message: 'secret internals' });
+    expect(lines[0]).toMatchObject({ level: 'error', error: 'TypeError', message: 'secret internals' });
   });
 });
