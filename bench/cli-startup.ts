@@ -1,11 +1,11 @@
 /**
  * CLI start-up figures for `npm run bench` (issue 15): `gpu-deploy --help` and `gpu-deploy plan --json` as whole
  * processes, wall time and peak memory (max RSS), beside `node -e 0` in the same run and beside the tsx-run CLI of
- * the last commit that had one (its bin/ and lib/ unpacked by `git archive` into a temp folder, sharing this
+ * the last commit that had one (its bin/, lib/, functions/, statemachines/ and local/ unpacked by `git archive` into a temp folder, sharing this
  * checkout's node_modules). Each process is run by a small Python parent, whose getrusage(RUSAGE_CHILDREN) gives
  * the child's peak memory.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +29,24 @@ ms = (time.perf_counter() - t) * 1000
 print(json.dumps({"wallMs": ms, "maxRssKiB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "exitCode": p.returncode, "stdout": p.stdout.decode()}))
 `;
 
-/** One whole process: wall time and peak RSS. */
-function measure(argv: string[], env: NodeJS.ProcessEnv): ProcessRun {
-  const run = spawnSync('python3', ['-c', MEASURE, ...argv], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`measuring ${argv.join(' ')} failed: ${run.stderr}`);
-  const parsed = JSON.parse(run.stdout) as { wallMs: number; maxRssKiB: number; exitCode: number; stdout: string };
-  return { wallMs: parsed.wallMs, maxRssMiB: parsed.maxRssKiB / 1024, exitCode: parsed.exitCode, stdout: parsed.stdout };
+/**
+ * One whole process: wall time and peak RSS. Asynchronous: the local cloud the process talks to is served by this
+ * process's own event loop, which a synchronous spawn would block.
+ */
+function measure(argv: string[], env: NodeJS.ProcessEnv): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', ['-c', MEASURE, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`measuring ${argv.join(' ')} failed: ${stderr}`));
+      const parsed = JSON.parse(stdout) as { wallMs: number; maxRssKiB: number; exitCode: number; stdout: string };
+      resolve({ wallMs: parsed.wallMs, maxRssMiB: parsed.maxRssKiB / 1024, exitCode: parsed.exitCode, stdout: parsed.stdout });
+    });
+  });
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -50,12 +62,14 @@ function figure(runs: ProcessRun[]): Figure {
   return { wallMs: round(median(runs.map((r) => r.wallMs))), maxRssMiB: round(median(runs.map((r) => r.maxRssMiB))), runs: runs.map((r) => round(r.wallMs)) };
 }
 
-function repeat(argv: string[], env: NodeJS.ProcessEnv, check: (run: ProcessRun) => void): ProcessRun[] {
-  return Array.from({ length: CLI_RUNS }, () => {
-    const run = measure(argv, env);
+async function repeat(argv: string[], env: NodeJS.ProcessEnv, check: (run: ProcessRun) => void): Promise<ProcessRun[]> {
+  const runs: ProcessRun[] = [];
+  for (let i = 0; i < CLI_RUNS; i++) {
+    const run = await measure(argv, env);
     check(run);
-    return run;
-  });
+    runs.push(run);
+  }
+  return runs;
 }
 
 /** The commit before the CLI stopped running through tsx, or BENCH_BASELINE_REF; undefined when git cannot say. */
@@ -76,7 +90,7 @@ function baselineRef(root: string): string | undefined {
 function unpackBaseline(root: string, ref: string, scratch: string): string | undefined {
   const dir = mkdtempSync(join(scratch, 'baseline-'));
   try {
-    const tar = execFileSync('git', ['archive', '--format=tar', ref, 'bin', 'lib', 'package.json'], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
+    const tar = execFileSync('git', ['archive', '--format=tar', ref, 'bin', 'lib', 'functions', 'statemachines', 'local', 'package.json'], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
     return join(dir, 'bin', 'gpu-deploy.js');
@@ -90,15 +104,16 @@ const helpCheck = (run: ProcessRun): void => {
   if (run.exitCode !== 0 || !run.stdout.includes('Usage:')) throw new Error(`gpu-deploy --help failed (exit ${run.exitCode})`);
 };
 
-function planRun(bin: string, endpoint: string): ProcessRun & { commandMs: number } {
-  const run = measure([process.execPath, bin, 'plan', '--json', '--instance-type', 'g5.xlarge', '--region', 'us-east-1'], { ...process.env, AWS_ENDPOINT_URL: endpoint });
+async function planRun(bin: string, endpoint: string): Promise<ProcessRun & { commandMs: number }> {
+  const run = await measure([process.execPath, bin, 'plan', '--json', '--instance-type', 'g5.xlarge', '--region', 'us-east-1'], { ...process.env, AWS_ENDPOINT_URL: endpoint });
   const commandMs = Number((JSON.parse(run.stdout) as { durationMs?: number }).durationMs);
   if (run.exitCode !== 0 || !Number.isFinite(commandMs)) throw new Error(`gpu-deploy plan failed (exit ${run.exitCode})`);
   return { ...run, commandMs };
 }
 
-function planFigure(bin: string, endpoint: string) {
-  const runs = Array.from({ length: CLI_RUNS }, () => planRun(bin, endpoint));
+async function planFigure(bin: string, endpoint: string) {
+  const runs = [];
+  for (let i = 0; i < CLI_RUNS; i++) runs.push(await planRun(bin, endpoint));
   const ratios = runs.map((r) => r.wallMs / r.commandMs);
   return { ...figure(runs), commandMs: round(median(runs.map((r) => r.commandMs))), wallOverCommand: round(median(ratios), 2), ratios: ratios.map((r) => round(r, 2)) };
 }
@@ -107,20 +122,24 @@ function planFigure(bin: string, endpoint: string) {
  * The figures: node -e 0, --help and plan (against `endpoint`, a warm local cloud) for the built CLI and, where it
  * can be built, the tsx-run baseline.
  */
-export function cliStartupFigures(root: string, endpoint: string) {
+export async function cliStartupFigures(root: string, endpoint: string) {
   const scratch = mkdtempSync(join(tmpdir(), 'gpu-deploy-cli-bench-'));
   try {
     const bin = join(root, 'bin', 'gpu-deploy.js');
     // One run first so a stale build is rebuilt outside the measured runs.
-    helpCheck(measure([process.execPath, bin, '--help'], process.env));
-    const node = figure(repeat([process.execPath, '-e', '0'], process.env, () => undefined));
-    const help = figure(repeat([process.execPath, bin, '--help'], process.env, helpCheck));
-    planRun(bin, endpoint);
-    const plan = planFigure(bin, endpoint);
+    helpCheck(await measure([process.execPath, bin, '--help'], process.env));
+    const node = figure(await repeat([process.execPath, '-e', '0'], process.env, () => undefined));
+    const help = figure(await repeat([process.execPath, bin, '--help'], process.env, helpCheck));
+    await planRun(bin, endpoint);
+    const plan = await planFigure(bin, endpoint);
     const ref = baselineRef(root);
     const baselineBin = ref ? unpackBaseline(root, ref, scratch) : undefined;
     const baseline = baselineBin
-      ? { ref: execFileSync('git', ['rev-parse', '--short', ref as string], { cwd: root, encoding: 'utf8' }).trim(), help: figure(repeat([process.execPath, baselineBin, '--help'], process.env, helpCheck)), plan: planFigure(baselineBin, endpoint) }
+      ? {
+          ref: execFileSync('git', ['rev-parse', '--short', ref as string], { cwd: root, encoding: 'utf8' }).trim(),
+          help: figure(await repeat([process.execPath, baselineBin, '--help'], process.env, helpCheck)),
+          plan: await planFigure(baselineBin, endpoint),
+        }
       : undefined;
     return { runs: CLI_RUNS, node, help, helpOverNode: round(help.wallMs / node.wallMs, 2), plan, baseline };
   } finally {
@@ -128,7 +147,7 @@ export function cliStartupFigures(root: string, endpoint: string) {
   }
 }
 
-type CliFigures = ReturnType<typeof cliStartupFigures>;
+type CliFigures = Awaited<ReturnType<typeof cliStartupFigures>>;
 
 /** The target rows (figure, target, value, pass, note) of issue 15. */
 export function cliTargets(cli: CliFigures) {

@@ -143,7 +143,7 @@ async function deploymentFigures() {
       },
       amiResolution: { coldCalls: coldCalls.length, coldOperations: coldCalls, warmCalls: warmCalls.length },
       plan: await planFigures(cloud.endpoint),
-      cli: cliStartupFigures(root, cloud.endpoint),
+      cli: await cliStartupFigures(root, cloud.endpoint),
     };
   } finally {
     await cloud.stop();

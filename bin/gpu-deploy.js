@@ -6,6 +6,9 @@ if (major < 22) {
   process.stderr.write(`gpu-deploy needs Node.js 22 or newer (this is ${process.version}). Run it through npm (npm start, npx gpu-deploy), which uses the project's node@22.\n`);
   process.exit(2);
 }
+// V8's code cache on disk (Node 22): a later start skips compiling the bundle's chunks again.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { ensureBuiltCli } = await import('../scripts/cli-build.mjs');
 let entry;
 try {

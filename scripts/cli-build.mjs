@@ -7,13 +7,15 @@
  * entry chunk only, `plan` the entry and plan's chunks.
  *
  * Staleness: the build records the sha256 of every project file esbuild read (from its metafile, so a file newly
- * imported is covered by the change to its importer), of package-lock.json and of this script. A CLI start hashes
- * them again; any difference rebuilds before running, so an edited source is never run from an old build.
+ * imported is covered by the change to its importer), of package-lock.json and of this script, with each file's
+ * size and mtime. A CLI start compares size and mtime first (a few stat calls) and hashes only the files whose
+ * stat changed (a checkout or a touch); any content difference rebuilds before running, so an edited source is
+ * never run from an old build.
  *
  * Usage: node scripts/cli-build.mjs [--check]   (--check: exit 1 when the build is missing or stale, build nothing)
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,9 +30,21 @@ const RUNTIME_FILES = ['lib/verify/health-check.sh'];
 
 const sha256 = (file) => (existsSync(join(root, file)) ? createHash('sha256').update(readFileSync(join(root, file))).digest('hex') : 'missing');
 
-/** The recorded hashes as they are now; the names of the files whose content differs from the build's. */
+/** Size and mtime of a file as one string, 'missing' when it is gone. */
+function stamp(file) {
+  try {
+    const { size, mtimeMs } = statSync(join(root, file));
+    return `${size}:${mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+/** The names of the files whose content differs from the build's (hashing only those whose stat changed). */
 function changedSince(info) {
-  return Object.entries(info.inputs).filter(([file, hash]) => sha256(file) !== hash).map(([file]) => file);
+  return Object.entries(info.inputs)
+    .filter(([file, recorded]) => stamp(file) !== recorded.stamp && sha256(file) !== recorded.sha256)
+    .map(([file]) => file);
 }
 
 /**
@@ -47,7 +61,7 @@ export function staleness() {
   } catch {
     return 'missing';
   }
-  const changed = changedSince(info);
+  const changed = typeof Object.values(info.inputs ?? {})[0] === 'object' ? changedSince(info) : 'missing';
   return changed.length > 0 ? changed : undefined;
 }
 
@@ -81,7 +95,7 @@ export async function buildCli() {
     logLevel: 'warning',
   });
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.includes('node_modules/'));
-  const inputs = Object.fromEntries([...sources, ...ALWAYS_HASHED, ...RUNTIME_FILES].map((file) => [file, sha256(file)]));
+  const inputs = Object.fromEntries([...sources, ...ALWAYS_HASHED, ...RUNTIME_FILES].map((file) => [file, { sha256: sha256(file), stamp: stamp(file) }]));
   for (const file of RUNTIME_FILES) {
     for (const dir of [OUT_DIR, join(OUT_DIR, 'chunks')]) {
       mkdirSync(dir, { recursive: true });
