@@ -182,7 +182,7 @@ export function requestJsonSchema(): Record<string, unknown> {
 export const renderRequestSchema = (): string => `${JSON.stringify(requestJsonSchema(), null, 2)}\n`;
 
 /** The schema of a dotted field (`idleTeardown.minutes`) without its default/optional wrappers; undefined if none. */
-function fieldSchema(path: string): z.core.$ZodType | undefined {
+export function requestField(path: string): z.core.$ZodType | undefined {
   let schema: z.core.$ZodType | undefined = RequestSchema;
   for (const key of path.split('.')) {
     while (schema && ['default', 'optional'].includes(schema._zod.def.type)) schema = (schema._zod.def as { innerType?: z.core.$ZodType }).innerType;
@@ -193,4 +193,4 @@ function fieldSchema(path: string): z.core.$ZodType | undefined {
 }
 
 /** Whether the declaration makes a field a number (so a CLI flag's text is read as one). */
-export const isNumericField = (path: string): boolean => fieldSchema(path)?._zod.def.type === 'number';
+export const isNumericField = (path: string): boolean => requestField(path)?._zod.def.type === 'number';
