@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
 import { RequestInvalidError } from './errors.js';
 import { isRecord } from './guards.js';
 import { preview } from './request-fields.js';
@@ -36,7 +36,7 @@ function unknownKeyProblem(path: readonly PropertyKey[], key: string): string {
  * zod's issues as the request's problems: one per field (a value failing several checks is named once), unknown
  * keys one by one and first, as every problem said "FIELD must be WHAT (got VALUE)" before zod.
  */
-export function requestProblems(issues: readonly z.core.$ZodIssue[]): string[] {
+export function requestProblems(issues: readonly $ZodIssue[]): string[] {
   const unknown = issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownKeyProblem(issue.path, key)) : []));
   const seen = new Set<string>();
   const problems: string[] = [];
