@@ -178,6 +178,11 @@ export function cliMarkdown(cli: CliFigures): string[] {
     b
       ? `- Against the tsx-run CLI of ${b.ref}: --help ${round(b.help.wallMs / cli.help.wallMs, 1)}x faster (${b.help.wallMs} -> ${cli.help.wallMs} ms), ${round(b.help.maxRssMiB - cli.help.maxRssMiB, 0)} MiB less memory; plan ${b.plan.wallMs} -> ${cli.plan.wallMs} ms.`
       : '- No tsx-run baseline: git could not name the commit before the built CLI (set BENCH_BASELINE_REF).',
+    ...(cli.plan.wallOverCommand > CLI_TARGETS.planWallOverCommand
+      ? [
+          `- plan misses ${CLI_TARGETS.planWallOverCommand}x: ${round(cli.plan.wallMs - cli.plan.commandMs, 0)} ms of the process are outside its ${cli.plan.commandMs} ms command, of which ${cli.node.wallMs} ms is Node's own start (node -e 0). The rest is loading plan's chunks (the EC2, SSM, Pricing and Service Quotas clients and zod; from V8's compile cache after the first start) and the build's staleness check. That cost is fixed: against moto every AWS call is local and the command takes a few hundred ms; against AWS its calls are network round trips and the command takes longer (not measured here), so the same fixed cost weighs less. Meeting ${CLI_TARGETS.planWallOverCommand}x against moto would take a command of at least ${round((cli.plan.wallMs - cli.plan.commandMs) / (CLI_TARGETS.planWallOverCommand - 1), 0)} ms at this fixed cost.`,
+        ]
+      : []),
     `- Wall times of each run (ms): node ${cli.node.runs.join(', ')}; --help ${cli.help.runs.join(', ')}; plan ${cli.plan.runs.join(', ')}.`,
     '',
   ];

@@ -154,6 +154,11 @@ export const RequestSchema = strictObject({
     'The input of the gpu-deploy deploy state machine (schemaVersion 1): from the Step Functions console, the EventBridge detail of "GPU Deployment Requested", the body of POST /deployments, a --config file. Generated from lib/request-schema.ts by scripts/render-schema.ts.',
 });
 
+/** The request's top-level fields, and those of ollama and idleTeardown, as the declaration has them. */
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(RequestSchema.shape));
+export const OLLAMA_FIELDS: readonly string[] = Object.keys(OllamaSchema.shape);
+export const IDLE_TEARDOWN_FIELDS: readonly string[] = Object.keys(IdleTeardownSchema.shape);
+
 /** The objects inside the request whose unknown keys are named with the known ones. */
 export const REQUEST_SECTIONS: Record<string, ZodObject> = { ollama: OllamaSchema, timeouts: TimeoutsSchema, idleTeardown: IdleTeardownSchema };
 

@@ -5,7 +5,9 @@ import { preview } from './request-fields.js';
 import { REQUEST_SECTIONS, RequestSchema } from './request-schema.js';
 import type { DeploymentRequest } from './types.js';
 
-// The contract's values live in request-fields.ts; they are re-exported for the modules that import them from here.
+// The contract's values live in request-fields.ts, its field lists in request-schema.ts; they are re-exported for the
+// modules that import them from here.
+export { IDLE_TEARDOWN_FIELDS, KNOWN_FIELDS, OLLAMA_FIELDS } from './request-schema.js';
 export {
   DEFAULT_IDLE_GPU_UTILIZATION_PERCENT,
   IMAGE,

@@ -21,3 +21,13 @@ describe('CLI request flags: one table onto the one declaration', () => {
     expect(() => parseRequest(raw)).toThrow('maxHourlyPrice must be a number from 0.001 to 1000 (got "cheap")');
   });
 });
+
+describe('field lists derived from the declaration', () => {
+  test('top-level, ollama and idleTeardown fields', async () => {
+    const { IDLE_TEARDOWN_FIELDS, KNOWN_FIELDS, OLLAMA_FIELDS } = await import('../../../lib/request.js');
+    expect([...KNOWN_FIELDS]).toEqual(expect.arrayContaining(['instanceType', 'schemaVersion', 'instanceProfile', 'maxLifetimeMinutes', 'idleTeardown', 'amiFallback']));
+    expect(KNOWN_FIELDS.size).toBe(18);
+    expect(OLLAMA_FIELDS).toEqual(['enabled', 'image', 'visibleDevices', 'maxVramMiB', 'model']);
+    expect(IDLE_TEARDOWN_FIELDS).toEqual(['minutes', 'gpuUtilizationBelowPercent']);
+  });
+});
