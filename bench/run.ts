@@ -270,6 +270,8 @@ function markdown(results: Record<string, any>): string {
 
 const scratch = mkdtempSync(join(tmpdir(), 'gpu-deploy-bench-'));
 try {
+  // A stale CLI build is rebuilt by its first start: pay that before any CLI process is measured.
+  execFileSync(process.execPath, [join(root, 'bin', 'gpu-deploy.js'), '--help'], { stdio: 'ignore' });
   process.stderr.write('Handlers: packaging and measuring cold loads...\n');
   const handlers = await handlerFigures(scratch);
   process.stderr.write('Deployment and AMI resolution against the local cloud...\n');
