@@ -1,14 +1,4 @@
-import middy from '@middy/core';
-import { arnRegion, apiConfig } from '../lib/api/config.js';
-import { errorResponse, deleteDeployment, type ApiEvent, type ApiResponse } from '../lib/api/http.js';
-import { sfnClient } from '../lib/api/sfn.js';
+import { apiHandler } from '../lib/api/handler.js';
 
-/** API Gateway (IAM-authorised) proxy handler; the logic is deleteDeployment in lib/api/http.ts. */
-export const handler = middy(async (event: ApiEvent): Promise<ApiResponse> => {
-  try {
-    const config = apiConfig(process.env, true);
-    return await deleteDeployment(event, sfnClient(arnRegion(config.deployStateMachineArn)), config);
-  } catch (error) {
-    return errorResponse(error);
-  }
-});
+/** API Gateway (IAM-authorised) proxy handler of DELETE /deployments/{id}: its route in lib/api/routes.ts. */
+export const handler = apiHandler('apiTeardown');

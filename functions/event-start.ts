@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { arnRegion, apiConfig, ENV } from '../lib/api/config.js';
 import { sfnClient } from '../lib/api/sfn.js';
-import { lambdaLog } from '../lib/api/http.js';
+import { deploymentLogging, lambdaLog } from '../lib/middleware/logger.js';
 import { eventBridgeClient } from '../lib/events/eventbridge.js';
 import { startFromEvent, type RequestEvent } from '../lib/events/requests.js';
 
@@ -15,4 +15,4 @@ export const handler = middy(async (event: RequestEvent) => {
     ...(process.env[ENV.eventBus] ? { busName: process.env[ENV.eventBus] } : {}),
     log: lambdaLog,
   });
-});
+}).use(deploymentLogging());

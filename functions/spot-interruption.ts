@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { arnRegion, apiConfig, ENV } from '../lib/api/config.js';
-import { lambdaLog } from '../lib/api/http.js';
+import { deploymentLogging, lambdaLog } from '../lib/middleware/logger.js';
 import { sfnClient } from '../lib/api/sfn.js';
 import { ec2Client } from '../lib/aws/ec2.js';
 import { eventBridgeClient } from '../lib/events/eventbridge.js';
@@ -18,4 +18,4 @@ export const handler = middy(async (event: SpotInterruptionEvent) => {
     ...(process.env[ENV.eventBus] ? { busName: process.env[ENV.eventBus] } : {}),
     log: lambdaLog,
   });
-});
+}).use(deploymentLogging());

@@ -27,57 +27,15 @@ export type AmiFallback = (typeof AMI_FALLBACKS)[number];
 /** How the AMI was found; `standard-fallback` means no DLAMI exists and UserData must install the driver. */
 export type AmiSource = 'ssm-parameter' | 'describe-images' | 'cache' | 'standard-fallback';
 
-export interface OllamaOptions {
-  /** Run the Ollama container (default true). The Docker GPU runtime is configured either way. */
-  enabled: boolean;
-  /** Container image (default `ollama/ollama:latest`). */
-  image: string;
-  /** `all` or a comma-separated list of GPU indexes, passed as NVIDIA_VISIBLE_DEVICES. */
-  visibleDevices: string;
-  /** VRAM Ollama may use per GPU, in MiB; unset means no limit. */
-  maxVramMiB?: number;
-  /** A model to pull once the server is up (e.g. `llama3.2:1b`). */
-  model?: string;
-}
-
-/** Idle teardown: the instance shuts itself down (and so terminates) after `minutes` idle one-minute samples. */
-export interface IdleTeardown {
-  minutes: number;
-  /** A sample is idle when every GPU's utilization is below this (default 5). */
-  gpuUtilizationBelowPercent: number;
-}
-
-export interface Timeouts {
-  runningSeconds: number;
-  managedSeconds: number;
-  verifySeconds: number;
-}
-
+// The request's own types come from its one declaration (lib/request-schema.ts); a type-only import, so nothing
+// of zod loads with this module.
 /** A deployment request after defaults are applied. The state machine's input contract (schemaVersion 1). */
-export interface DeploymentRequest {
-  instanceType: string;
-  region: string;
-  osType: OsType;
-  architecture: Architecture;
-  amiType: AmiType;
-  market: MarketChoice;
-  maxHourlyPrice?: number;
-  rootVolumeGiB: number;
-  subnetId?: string;
-  ollama: OllamaOptions;
-  timeouts: Timeouts;
-  tags: Record<string, string>;
-  /** Spot interruption warning: `notify` (default) publishes an event; `relaunch` also starts the same request again. */
-  onInterruption?: InterruptionAction;
-  /** IAM instance profile for the instance (SSM needs one); default: the stack's, else `gpu-deploy-ssm`. */
-  instanceProfile?: string;
-  /** Minutes from launch after which the deployment is torn down; unset means no lifetime. */
-  maxLifetimeMinutes?: number;
-  /** Tear down after this many idle minutes; unset means no idle teardown. */
-  idleTeardown?: IdleTeardown;
-  /** What happens when no DLAMI of amiType exists; default `standard` for base, `none` for framework types. */
-  amiFallback?: AmiFallback;
-}
+export type DeploymentRequest = import('./request-schema.js').ParsedRequest;
+/** The Ollama container: enabled, image, visibleDevices (NVIDIA_VISIBLE_DEVICES), maxVramMiB?, model?. */
+export type OllamaOptions = DeploymentRequest['ollama'];
+/** Idle teardown: the instance shuts itself down (and so terminates) after `minutes` idle one-minute samples. */
+export type IdleTeardown = NonNullable<DeploymentRequest['idleTeardown']>;
+export type Timeouts = DeploymentRequest['timeouts'];
 
 export interface GpuSpec {
   manufacturer: string;

@@ -20,3 +20,6 @@ export class StackOutputMissingError extends GpuDeployError {}
 export class ConfigurationError extends GpuDeployError {}
 /** `--wait` gave up before the execution ended (the execution goes on). */
 export class WaitTimeoutError extends GpuDeployError {}
+// Issue 15: the API's router.
+/** No route of this function answers that method and path (API Gateway wired to the wrong function). */
+export class RouteNotFoundError extends GpuDeployError {}

@@ -1,17 +1,23 @@
 /**
  * The REST API (API Gateway, Lambda proxy integration, IAM authorisation) over deployments:
- * POST /deployments, GET /deployments/{id}, DELETE /deployments/{id}. Pure functions of the event and an injected
- * Step Functions client; the handlers in functions/ only wire them.
+ * POST /deployments, GET /deployments/{id}, DELETE /deployments/{id} (the table is lib/api/routes.ts). Pure
+ * functions of the event and an injected Step Functions client; lib/api/handler.ts wires them behind middy.
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
-import { GpuDeployError, RequestInvalidError } from '../errors.js';
+import { GpuDeployError } from '../errors.js';
 import { describeDeployment, startDeployment, startTeardown } from './deployments.js';
 import { checkDeploymentId } from './sfn.js';
+import { lambdaLog, type LogSink } from '../middleware/logger.js';
 
 /** The parts of an API Gateway REST proxy event the API reads. */
 export interface ApiEvent {
-  body?: string | null;
+  httpMethod?: string;
+  /** The resource template, `/deployments/{id}` (what the router matches). */
+  resource?: string;
+  path?: string;
+  /** The raw text as API Gateway sends it; the parsed JSON once the body middleware has read it (lib/api/body.ts). */
+  body?: unknown;
   isBase64Encoded?: boolean;
   headers?: Record<string, string | undefined> | null;
   pathParameters?: Record<string, string | undefined> | null;
@@ -31,10 +37,6 @@ export interface ApiConfig {
   region?: string;
 }
 
-/** Structured logs go to CloudWatch; elsewhere (tests, the CLI) they stay quiet. */
-export const lambdaLog = (line: string): void => {
-  if (process.env.AWS_LAMBDA_FUNCTION_NAME) console.error(line);
-};
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
@@ -46,6 +48,7 @@ const STATUS_BY_ERROR: Record<string, number> = {
   InterruptionRegionUnsupportedError: 400,
   DeploymentIdInvalidError: 400,
   DeploymentNotFoundError: 404,
+  RouteNotFoundError: 404,
   DeploymentInProgressError: 409,
   DeploymentAlreadyExistsError: 409,
   AwsThrottlingError: 503,
@@ -58,7 +61,7 @@ const STATUS_BY_ERROR: Record<string, number> = {
  * @example
  * errorResponse(new DeploymentNotFoundError('No deployment x')); // { statusCode: 404, ... }
  */
-export function errorResponse(error: unknown, log: (line: string) => void = lambdaLog): ApiResponse {
+export function errorResponse(error: unknown, log: LogSink = lambdaLog): ApiResponse {
   if (error instanceof GpuDeployError && STATUS_BY_ERROR[error.name] !== undefined) {
     const problems = error.details?.problems;
     const response = json(STATUS_BY_ERROR[error.name] as number, {
@@ -71,28 +74,9 @@ export function errorResponse(error: unknown, log: (line: string) => void = lamb
     return response;
   }
   const name = error instanceof GpuDeployError ? error.name : 'InternalError';
-  log(JSON.stringify({ level: 'error', error: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) }));
+  log('error', error instanceof Error ? error.message : String(error), { error: error instanceof Error ? error.name : 'Error' });
   return json(500, { error: name, message: 'The request could not be served; see the function logs' });
 }
-
-/** The body as JSON: base64 decoded when API Gateway encoded it; a missing or non-JSON body is a 400. */
-export function parseBody(event: ApiEvent): unknown {
-  const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (text.trim() === '') {
-    throw new RequestInvalidError('The request body is empty', { hint: 'Send a JSON deployment request such as {"instanceType": "g5.xlarge"} (see examples/)' });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new RequestInvalidError(`The request body is not JSON: ${(error as Error).message}`, { hint: 'Send a JSON object with content-type application/json' });
-  }
-}
-
-const header = (event: ApiEvent, name: string): string | undefined => {
-  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === name) return value;
-  return undefined;
-};
 
 /** Where GET answers for a deployment: absolute when API Gateway says its domain and stage. */
 export function statusUrl(event: ApiEvent, deploymentId: string): string {
@@ -104,55 +88,43 @@ export function statusUrl(event: ApiEvent, deploymentId: string): string {
 /**
  * POST /deployments: validate the body with the request schema (400 with every problem), start the deploy state
  * machine, answer 202 `{ deploymentId, executionArn, statusUrl }`. An `Idempotency-Key` header (an id's characters)
- * names the execution, so a retried POST does not start a second deployment.
+ * names the execution, so a retried POST does not start a second deployment. The body arrives parsed and the
+ * header names lower-cased (the middleware of lib/api/handler.ts); errors are answered there (errorResponse).
  */
 export async function postDeployment(event: ApiEvent, sfn: SFNClient, config: ApiConfig, newId: () => string = () => `api-${randomUUID()}`): Promise<ApiResponse> {
-  try {
-    const request = parseBody(event);
-    const key = header(event, 'idempotency-key');
-    const name = key === undefined ? newId() : checkDeploymentId(key);
-    const started = await startDeployment(sfn, {
-      stateMachineArn: config.deployStateMachineArn,
-      request,
-      name,
-      ...(config.region ? { defaultRegion: config.region } : {}),
-    });
-    return json(202, {
-      deploymentId: started.deploymentId,
-      executionArn: started.executionArn,
-      status: 'RUNNING',
-      startedAt: started.startedAt,
-      statusUrl: statusUrl(event, started.deploymentId),
-      request: started.request,
-    });
-  } catch (error) {
-    return errorResponse(error);
-  }
+  const key = event.headers?.['idempotency-key'];
+  const name = key === undefined ? newId() : checkDeploymentId(key);
+  const started = await startDeployment(sfn, {
+    stateMachineArn: config.deployStateMachineArn,
+    request: event.body,
+    name,
+    ...(config.region ? { defaultRegion: config.region } : {}),
+  });
+  return json(202, {
+    deploymentId: started.deploymentId,
+    executionArn: started.executionArn,
+    status: 'RUNNING',
+    startedAt: started.startedAt,
+    statusUrl: statusUrl(event, started.deploymentId),
+    request: started.request,
+  });
 }
 
 /** GET /deployments/{id}: RUNNING, SUCCEEDED with the result, or FAILED with the named error and its cause; 404 for unknown ids. */
 export async function getDeployment(event: ApiEvent, sfn: SFNClient, config: ApiConfig): Promise<ApiResponse> {
-  try {
-    const id = checkDeploymentId(event.pathParameters?.id);
-    return json(200, await describeDeployment(sfn, config.deployStateMachineArn, id));
-  } catch (error) {
-    return errorResponse(error);
-  }
+  const id = checkDeploymentId(event.pathParameters?.id);
+  return json(200, await describeDeployment(sfn, config.deployStateMachineArn, id));
 }
 
 /** DELETE /deployments/{id}: start the teardown of an ended deployment, 202; 404 unknown, 409 still running. */
 export async function deleteDeployment(event: ApiEvent, sfn: SFNClient, config: ApiConfig, now: Date = new Date()): Promise<ApiResponse> {
-  try {
-    const id = checkDeploymentId(event.pathParameters?.id);
-    if (!config.teardownStateMachineArn) throw new Error('TEARDOWN_STATE_MACHINE_ARN is not set');
-    const started = await startTeardown(sfn, {
-      deployStateMachineArn: config.deployStateMachineArn,
-      teardownStateMachineArn: config.teardownStateMachineArn,
-      deploymentId: id,
-      now,
-    });
-    return json(202, { ...started, status: 'TEARDOWN_STARTED' });
-  } catch (error) {
-    return errorResponse(error);
-  }
+  const id = checkDeploymentId(event.pathParameters?.id);
+  if (!config.teardownStateMachineArn) throw new Error('TEARDOWN_STATE_MACHINE_ARN is not set');
+  const started = await startTeardown(sfn, {
+    deployStateMachineArn: config.deployStateMachineArn,
+    teardownStateMachineArn: config.teardownStateMachineArn,
+    deploymentId: id,
+    now,
+  });
+  return json(202, { ...started, status: 'TEARDOWN_STARTED' });
 }

@@ -4,8 +4,10 @@ import { ec2Client } from '../aws/ec2.js';
 import { ssmClient } from '../aws/ssm.js';
 import { parseRequest } from '../request.js';
 import type { ResolvedAmi } from '../types.js';
+import { parseArgs } from 'node:util';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
+import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
 
 /** `gpu-deploy ami`: the DLAMI a deployment with these options would use. */
 export async function amiCommand(request: Record<string, unknown>, options: { local: boolean; json: boolean }, io: Io): Promise<number> {
@@ -23,4 +25,10 @@ export async function amiCommand(request: Record<string, unknown>, options: { lo
     for (const warning of warnings) io.out(`warning: ${warning}\n`);
   }
   return 0;
+}
+
+/** `gpu-deploy ami [request options] [--local] [--json]`: the arguments, then amiCommand. */
+export async function amiMain(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...REQUEST_OPTION_SPEC, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
+  return amiCommand(requestFromOptions(values), { local: values.local === true, json: values.json === true }, io);
 }

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { buildHealthReport, parseHealthCheckOutput } from '../verify/report.js';
 import { runHealthCheckLocally } from '../verify/run-local.js';
 import { printJson, type Io } from './output.js';
@@ -19,4 +20,10 @@ export async function doctorCommand(options: { json: boolean; skipDocker: boolea
     io.out(report.healthy ? 'healthy\n' : 'unhealthy\n');
   }
   return report.healthy ? 0 : 1;
+}
+
+/** `gpu-deploy doctor [--skip-docker] [--skip-ollama] [--json]`: the arguments, then doctorCommand. */
+export async function doctorMain(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'skip-docker': { type: 'boolean' }, 'skip-ollama': { type: 'boolean' } }, strict: true });
+  return doctorCommand({ json: values.json === true, skipDocker: values['skip-docker'] === true, skipOllama: values['skip-ollama'] === true }, io);
 }

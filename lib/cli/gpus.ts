@@ -3,6 +3,7 @@ import { pricingClient } from '../aws/pricing.js';
 import { listNvidiaTypes, offeredZones } from '../catalog/catalog.js';
 import { resolveOnDemandPrice } from '../pricing/on-demand.js';
 import { getSpotPrices } from '../pricing/spot.js';
+import { parseArgs } from 'node:util';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
 
@@ -75,4 +76,15 @@ export async function gpusCommand(options: { region: string; instanceType?: stri
   const snapshot = offered.find((r) => r.onDemandSource?.startsWith('snapshot'));
   if (snapshot) io.out(`note: on-demand prices marked from the offline ${snapshot.onDemandSource}: the Pricing API did not answer\n`);
   return 0;
+}
+
+/** `gpu-deploy gpus [--region R] [--instance-type T] [--local] [--json]`: the arguments, then gpusCommand. */
+export async function gpusMain(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { region: { type: 'string' }, 'instance-type': { type: 'string' }, local: { type: 'boolean' }, json: { type: 'boolean' } },
+    strict: true,
+  });
+  const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  return gpusCommand({ region, ...(values['instance-type'] ? { instanceType: values['instance-type'] } : {}), local: values.local === true, json: values.json === true }, io);
 }

@@ -1,15 +1,6 @@
-import { parseArgs } from 'node:util';
 import { GpuDeployError } from '../errors.js';
+import { isUsageError } from './args.js';
 import { processIo, printJson, type Io } from './output.js';
-import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
-import { amiCommand } from './ami.js';
-import { doctorCommand } from './doctor.js';
-import { gpusCommand } from './gpus.js';
-import { planCommand } from './plan.js';
-import { runCommand } from './run.js';
-import { stackRegionFrom, startCommand, type StackOptions } from './start.js';
-import { statusCommand } from './status.js';
-import { teardownCommand } from './teardown.js';
 
 const USAGE = `gpu-deploy: turn a GPU request into a verified, GPU-ready EC2 instance.
 
@@ -65,47 +56,36 @@ Request options (flags over --config file over defaults):
   --json                 one JSON document on stdout; progress on stderr
 `;
 
-/** Options of the commands that talk to the deployed stack. */
-const STACK_OPTION_SPEC = {
-  stage: { type: 'string' },
-  'stack-region': { type: 'string' },
-  json: { type: 'boolean' },
-  'poll-seconds': { type: 'string' },
-  'timeout-seconds': { type: 'string' },
-} as const;
-
-function stackOptions(values: { stage?: string; 'poll-seconds'?: string; 'timeout-seconds'?: string }, stackRegion: string): StackOptions {
-  const seconds = (flag: 'poll-seconds' | 'timeout-seconds'): number | undefined => {
-    const value = values[flag];
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw Object.assign(new TypeError(`--${flag} must be a positive number of seconds`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
-    return n * 1000;
-  };
-  const pollMs = seconds('poll-seconds');
-  const timeoutMs = seconds('timeout-seconds');
-  return { stage: values.stage ?? 'dev', stackRegion, ...(pollMs === undefined ? {} : { pollMs }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
-}
-
-/** The one positional ID of status and teardown. */
-function deploymentIdArg(positionals: string[], command: string): string {
-  if (positionals.length !== 1) {
-    throw Object.assign(new TypeError(`gpu-deploy ${command} takes one deployment id (got ${positionals.length})`), { code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' });
-  }
-  return positionals[0] as string;
-}
-
-const isUsageError = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS');
+const usageErrorBody = (error: unknown) => ({ error: 'UsageError', message: (error as Error).message, hint: 'See gpu-deploy --help' });
 
 function fail(io: Io, json: boolean, error: unknown): number {
   const body = isUsageError(error)
-    ? { error: 'UsageError', message: (error as Error).message, hint: 'See gpu-deploy --help' }
+    ? usageErrorBody(error)
     : error instanceof GpuDeployError
       ? error.toJSON()
       : { error: error instanceof Error && error.name !== 'Error' ? error.name : 'CliError', message: error instanceof Error ? error.message : String(error) };
   if (json) printJson(io, { status: 'FAILED', ...body });
   else io.err(`error: ${body.error}: ${body.message}${'hint' in body && body.hint ? `\nhint: ${body.hint}` : ''}\n`);
   return isUsageError(error) ? 2 : 1;
+}
+
+/**
+ * The subcommand's own module, imported only when it is the one asked for: each one parses its arguments and loads
+ * the AWS SDK clients it needs, so `--help` and a typo load none of them. Undefined for an unknown command.
+ */
+async function dispatch(command: string, rest: string[], io: Io): Promise<number | undefined> {
+  switch (command) {
+    case 'run': return (await import('./run.js')).runMain(rest, io);
+    case 'plan': return (await import('./plan.js')).planMain(rest, io);
+    case 'ami': return (await import('./ami.js')).amiMain(rest, io);
+    case 'gpus': return (await import('./gpus.js')).gpusMain(rest, io);
+    case 'start': return (await import('./start.js')).startMain(rest, io);
+    case 'status': return (await import('./status.js')).statusMain(rest, io);
+    case 'teardown': return (await import('./teardown.js')).teardownMain(rest, io);
+    case 'doctor': return (await import('./doctor.js')).doctorMain(rest, io);
+    case 'extend': return (await import('./extend.js')).extendMain(rest, io);
+    default: return undefined;
+  }
 }
 
 /** Entry point of the command line; returns the exit code. */
@@ -115,87 +95,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(USAGE);
     return command ? 0 : 2;
   }
-  const json = rest.includes('--json');
   try {
-    switch (command) {
-      case 'run': {
-        const { values } = parseArgs({
-          args: rest,
-          options: {
-            ...REQUEST_OPTION_SPEC,
-            local: { type: 'boolean' },
-            aws: { type: 'boolean' },
-            json: { type: 'boolean' },
-            'simulate-host': { type: 'string' },
-            'simulate-no-capacity': { type: 'string' },
-            'simulate-failed-stage': { type: 'string' },
-            'simulate-ssm-offline': { type: 'boolean' },
-            'wait-ms': { type: 'string' },
-          },
-          strict: true,
-        });
-        if (values.local && values.aws) throw new GpuDeployError('--local and --aws exclude each other', { hint: 'Pass one of them' });
-        const summary = await runCommand(
-          {
-            request: requestFromOptions(values),
-            local: !values.aws,
-            json,
-            ...(values['simulate-host'] ? { simulateHost: values['simulate-host'] } : {}),
-            ...(values['simulate-no-capacity'] ? { simulateNoCapacity: values['simulate-no-capacity'].split(',').map((z) => z.trim()).filter(Boolean) } : {}),
-            ...(values['simulate-failed-stage'] ? { simulateFailedStage: values['simulate-failed-stage'] } : {}),
-            ...(values['simulate-ssm-offline'] ? { simulateSsmOffline: true } : {}),
-            ...(values['wait-ms'] ? { waitMs: Number(values['wait-ms']) } : {}),
-          },
-          io,
-        );
-        return summary.exitCode;
-      }
-      case 'plan':
-      case 'ami': {
-        const { values } = parseArgs({ args: rest, options: { ...REQUEST_OPTION_SPEC, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
-        const request = requestFromOptions(values);
-        const options = { local: values.local === true, json };
-        return command === 'plan' ? await planCommand(request, options, io) : await amiCommand(request, options, io);
-      }
-      case 'gpus': {
-        const { values } = parseArgs({
-          args: rest,
-          options: { region: { type: 'string' }, 'instance-type': { type: 'string' }, local: { type: 'boolean' }, json: { type: 'boolean' } },
-          strict: true,
-        });
-        const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
-        return await gpusCommand({ region, ...(values['instance-type'] ? { instanceType: values['instance-type'] } : {}), local: values.local === true, json }, io);
-      }
-      case 'start': {
-        const { values } = parseArgs({ args: rest, options: { ...REQUEST_OPTION_SPEC, ...STACK_OPTION_SPEC, wait: { type: 'boolean' } }, strict: true });
-        const request = requestFromOptions(values);
-        const stackRegion = stackRegionFrom(values['stack-region'], typeof request.region === 'string' ? request.region : undefined);
-        return await startCommand({ ...stackOptions(values, stackRegion), request, wait: values.wait === true }, io);
-      }
-      case 'status':
-      case 'teardown': {
-        const { values, positionals } = parseArgs({
-          args: rest,
-          options: { ...STACK_OPTION_SPEC, region: { type: 'string' }, ...(command === 'teardown' ? { wait: { type: 'boolean' } } : {}) },
-          allowPositionals: true,
-          strict: true,
-        });
-        const deploymentId = deploymentIdArg(positionals, command);
-        const options = stackOptions(values, stackRegionFrom(values['stack-region'] ?? values.region, undefined));
-        return command === 'status'
-          ? await statusCommand({ ...options, deploymentId }, io)
-          : await teardownCommand({ ...options, deploymentId, wait: (values as { wait?: boolean }).wait === true }, io);
-      }
-      case 'doctor': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, 'skip-docker': { type: 'boolean' }, 'skip-ollama': { type: 'boolean' } }, strict: true });
-        return await doctorCommand({ json, skipDocker: values['skip-docker'] === true, skipOllama: values['skip-ollama'] === true }, io);
-      }
-      case 'extend': return (await import('./extend.js')).extendMain(rest, io);
-      default:
-        io.err(`error: unknown command "${command}"\n\n${USAGE}`);
-        return 2;
-    }
+    const code = await dispatch(command, rest, io);
+    if (code !== undefined) return code;
+    io.err(`error: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
   } catch (error) {
-    return fail(io, json, error);
+    return fail(io, rest.includes('--json'), error);
   }
 }

@@ -14,8 +14,10 @@ import { planStep } from '../steps/plan-capacity.js';
 import { resolveAmiStep } from '../steps/resolve-ami.js';
 import { validateStep } from '../steps/validate-request.js';
 import { budgetLine, budgetWarnings, setupBudget } from '../userdata/budget.js';
+import { parseArgs } from 'node:util';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
+import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
 
 const money = (value: number | undefined, digits = 4): string => (value === undefined ? '?' : `$${value.toFixed(digits)}`);
 
@@ -105,4 +107,10 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
   for (const warning of warnings) io.out(`warning: ${warning}\n`);
   for (const note of plan.notes) io.out(`note: ${note}\n`);
   return 0;
+}
+
+/** `gpu-deploy plan [request options] [--local] [--json]`: the arguments, then planCommand. */
+export async function planMain(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...REQUEST_OPTION_SPEC, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
+  return planCommand(requestFromOptions(values), { local: values.local === true, json: values.json === true }, io);
 }

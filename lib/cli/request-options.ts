@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { RequestInvalidError } from '../errors.js';
+import { isNumericField } from '../request-schema.js';
 
-/** Request flags shared by `plan`, `run` and `start`: flag name -> request field. */
+/** Request flags shared by `plan`, `run` and `start`: flag name -> request field (its type comes from the schema). */
 export const REQUEST_FLAGS = {
   'instance-type': 'instanceType',
   region: 'region',
@@ -23,7 +24,6 @@ export const REQUEST_OPTION_SPEC = Object.fromEntries(
   [...Object.keys(REQUEST_FLAGS), 'config'].map((flag) => [flag, { type: 'string' as const }]),
 ) as Record<keyof typeof REQUEST_FLAGS | 'config', { type: 'string' }>;
 
-const NUMERIC = new Set(['maxHourlyPrice', 'rootVolumeGiB', 'maxLifetimeMinutes', 'idleTeardown.minutes']);
 
 /** Reads a JSON config file holding a request (validated later by the same schema as the state machine input). */
 export function readConfigFile(path: string): Record<string, unknown> {
@@ -53,7 +53,7 @@ export function requestFromOptions(values: Record<string, string | boolean | und
   for (const [flag, field] of Object.entries(REQUEST_FLAGS)) {
     const value = values[flag];
     if (typeof value !== 'string') continue;
-    const parsed = NUMERIC.has(field) && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+    const parsed = isNumericField(field) && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
     const [top, nested] = field.split('.') as [string, string | undefined];
     if (nested === undefined) request[top] = parsed;
     else request[top] = { ...(typeof request[top] === 'object' && request[top] !== null ? (request[top] as Record<string, unknown>) : {}), [nested]: parsed };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { GpuDeployError } from '../errors.js';
 import { startLocalCloud, type LocalCloud } from '../local/cloud.js';
 import type { Fault, HostSimulation } from '../local/standin.js';
@@ -10,6 +11,7 @@ import { lifetimeOfResult } from '../lifetime/deadline.js';
 import { HANDLERS } from '../workflow/handlers.js';
 import { runLocally, type LocalRunResult } from '../workflow/local-runner.js';
 import { printJson, progressLine, type Io } from './output.js';
+import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
 
 export interface RunCommandOptions {
   request: Record<string, unknown>;
@@ -134,4 +136,38 @@ async function rollBackInterrupted(deploymentId: string, region: string, local: 
     doc.rollback = { startedAt: status.startedAt };
     await new Promise((resolve) => setTimeout(resolve, local ? 100 : 10_000));
   }
+}
+
+/** `gpu-deploy run [request options] [--local | --aws] [--json] [simulation flags]`: the arguments, then runCommand. */
+export async function runMain(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...REQUEST_OPTION_SPEC,
+      local: { type: 'boolean' },
+      aws: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'simulate-host': { type: 'string' },
+      'simulate-no-capacity': { type: 'string' },
+      'simulate-failed-stage': { type: 'string' },
+      'simulate-ssm-offline': { type: 'boolean' },
+      'wait-ms': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (values.local && values.aws) throw new GpuDeployError('--local and --aws exclude each other', { hint: 'Pass one of them' });
+  const summary = await runCommand(
+    {
+      request: requestFromOptions(values),
+      local: !values.aws,
+      json: values.json === true,
+      ...(values['simulate-host'] ? { simulateHost: values['simulate-host'] } : {}),
+      ...(values['simulate-no-capacity'] ? { simulateNoCapacity: values['simulate-no-capacity'].split(',').map((z) => z.trim()).filter(Boolean) } : {}),
+      ...(values['simulate-failed-stage'] ? { simulateFailedStage: values['simulate-failed-stage'] } : {}),
+      ...(values['simulate-ssm-offline'] ? { simulateSsmOffline: true } : {}),
+      ...(values['wait-ms'] ? { waitMs: Number(values['wait-ms']) } : {}),
+    },
+    io,
+  );
+  return summary.exitCode;
 }

@@ -1,11 +1,14 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { describeDeployment, prepareRequest, startDeployment } from '../api/deployments.js';
 import { followExecution } from '../api/follow.js';
 import { sfnClient } from '../api/sfn.js';
 import { cloudFormationClient, deployedStack, type DeployedStack } from '../api/stack.js';
+import { STACK_OPTION_SPEC, stackOptions } from './args.js';
 import { printJson, progressLine, type Io } from './output.js';
+import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
 
 /** Clients and timing of the commands that talk to the deployed stack; tests inject them. */
 export interface DeployedDeps {
@@ -71,4 +74,12 @@ export async function startCommand(options: StackOptions & { request: Record<str
   io.err(status.status === 'SUCCEEDED' ? `Deployment ${status.deploymentId} SUCCEEDED\n` : `Deployment ${status.deploymentId} FAILED: ${status.error}: ${status.cause ?? ''}\n`);
   printJson(io, status);
   return status.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+/** `gpu-deploy start [request options] [--stage S] [--stack-region R] [--wait] [--json]`: the arguments, then startCommand. */
+export async function startMain(args: string[], io: Io): Promise<number> {
+  const { values } = parseArgs({ args, options: { ...REQUEST_OPTION_SPEC, ...STACK_OPTION_SPEC, wait: { type: 'boolean' } }, strict: true });
+  const request = requestFromOptions(values);
+  const stackRegion = stackRegionFrom(values['stack-region'], typeof request.region === 'string' ? request.region : undefined);
+  return startCommand({ ...stackOptions(values, stackRegion), request, wait: values.wait === true }, io);
 }

@@ -1,7 +1,9 @@
+import { parseArgs } from 'node:util';
 import { describeDeployment } from '../api/deployments.js';
 import { checkDeploymentId } from '../api/sfn.js';
+import { deploymentIdArg, STACK_OPTION_SPEC, stackOptions } from './args.js';
 import { printJson, type Io } from './output.js';
-import { connect, type DeployedDeps, type StackOptions } from './start.js';
+import { connect, stackRegionFrom, type DeployedDeps, type StackOptions } from './start.js';
 
 /**
  * `gpu-deploy status ID`: the deployment's status (RUNNING, SUCCEEDED with its result, FAILED with the named
@@ -15,4 +17,11 @@ export async function statusCommand(options: StackOptions & { deploymentId: stri
   if (status.lifetime) io.err(`Lifetime: ${status.lifetime.summary}\n`);
   printJson(io, status);
   return status.status === 'FAILED' ? 1 : 0;
+}
+
+/** `gpu-deploy status ID [--stage S] [--region R] [--json]`: the arguments, then statusCommand. */
+export async function statusMain(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { ...STACK_OPTION_SPEC, region: { type: 'string' } }, allowPositionals: true, strict: true });
+  const deploymentId = deploymentIdArg(positionals, 'status');
+  return statusCommand({ ...stackOptions(values, stackRegionFrom(values['stack-region'] ?? values.region, undefined)), deploymentId }, io);
 }

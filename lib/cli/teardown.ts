@@ -1,7 +1,9 @@
+import { parseArgs } from 'node:util';
 import { describeDeployment, startTeardown } from '../api/deployments.js';
 import { checkDeploymentId } from '../api/sfn.js';
+import { deploymentIdArg, STACK_OPTION_SPEC, stackOptions } from './args.js';
 import { printJson, type Io } from './output.js';
-import { connect, follow, type DeployedDeps, type StackOptions } from './start.js';
+import { connect, follow, stackRegionFrom, type DeployedDeps, type StackOptions } from './start.js';
 
 /**
  * `gpu-deploy teardown ID`: starts the teardown state machine for an ended deployment (everything tagged with its
@@ -26,4 +28,17 @@ export async function teardownCommand(options: StackOptions & { deploymentId: st
   io.err(teardown.status === 'SUCCEEDED' ? `Teardown of ${id} SUCCEEDED\n` : `Teardown of ${id} FAILED: ${teardown.error}: ${teardown.cause ?? ''}\n`);
   printJson(io, { ...started, status: teardown.status === 'SUCCEEDED' ? 'TORN_DOWN' : 'FAILED', teardown });
   return teardown.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+/** `gpu-deploy teardown ID [--stage S] [--region R] [--wait] [--json]`: the arguments, then teardownCommand. */
+export async function teardownMain(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...STACK_OPTION_SPEC, region: { type: 'string' }, wait: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const deploymentId = deploymentIdArg(positionals, 'teardown');
+  const options = stackOptions(values, stackRegionFrom(values['stack-region'] ?? values.region, undefined));
+  return teardownCommand({ ...options, deploymentId, wait: values.wait === true }, io);
 }

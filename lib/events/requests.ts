@@ -9,6 +9,7 @@ import { DeploymentAlreadyExistsError } from '../api/errors.js';
 import { startDeployment } from '../api/deployments.js';
 import { GpuDeployError, RequestInvalidError } from '../errors.js';
 import { DETAIL_TYPES, REQUEST_DETAIL_TYPE, REQUEST_EVENT_SOURCE, clip, publishEvent } from './eventbridge.js';
+import type { LogSink } from '../middleware/logger.js';
 
 export interface RequestEvent {
   id: string;
@@ -23,7 +24,7 @@ export interface RequestEventConfig {
   /** The stack's region: the default of a request that names none. */
   region?: string;
   busName?: string;
-  log?: (line: string) => void;
+  log?: LogSink;
 }
 
 export interface RequestEventOutcome {
@@ -45,7 +46,7 @@ export const eventExecutionName = (eventId: string): string => `evt-${eventId.re
 export async function startFromEvent(event: RequestEvent, sfn: SFNClient, events: EventBridgeClient, config: RequestEventConfig): Promise<RequestEventOutcome> {
   const log = config.log ?? (() => undefined);
   if (event.source !== REQUEST_EVENT_SOURCE || event['detail-type'] !== REQUEST_DETAIL_TYPE) {
-    log(JSON.stringify({ level: 'warn', message: 'not a deployment request event', source: event.source, detailType: event['detail-type'] }));
+    log('warn', 'not a deployment request event', { source: event.source, detailType: event['detail-type'] });
     return { action: 'ignored' };
   }
   const deploymentId = eventExecutionName(event.id);
@@ -56,16 +57,16 @@ export async function startFromEvent(event: RequestEvent, sfn: SFNClient, events
       name: deploymentId,
       ...(config.region ? { defaultRegion: config.region } : {}),
     });
-    log(JSON.stringify({ level: 'info', message: 'deployment started', deploymentId, executionArn: started.executionArn }));
+    log('info', 'deployment started', { deploymentId, executionArn: started.executionArn });
     return { action: 'started', deploymentId, executionArn: started.executionArn };
   } catch (error) {
     if (error instanceof DeploymentAlreadyExistsError) {
-      log(JSON.stringify({ level: 'info', message: 'duplicate delivery of a request event', deploymentId }));
+      log('info', 'duplicate delivery of a request event', { deploymentId });
       return { action: 'duplicate', deploymentId };
     }
     if (!(error instanceof RequestInvalidError)) throw error;
     const problems = Array.isArray(error.details?.problems) ? (error.details.problems as string[]) : [error.message];
-    log(JSON.stringify({ level: 'warn', message: 'request rejected', deploymentId, eventId: event.id, error: error.name, problems }));
+    log('warn', 'request rejected', { deploymentId, eventId: event.id, error: error.name, problems });
     await publishEvent(events, {
       detailType: DETAIL_TYPES.failed,
       ...(config.busName ? { busName: config.busName } : {}),

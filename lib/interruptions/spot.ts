@@ -21,6 +21,7 @@ import { DETAIL_TYPES, publishEvent } from '../events/eventbridge.js';
 import { DEPLOYMENT_TAG, EXECUTION_ARN_TAG, INTERRUPTED_AT_TAG, MANAGED_BY_TAG } from '../launch/tags.js';
 import { parseRequest } from '../request.js';
 import type { DeploymentRequest, MarketChoice } from '../types.js';
+import type { LogSink } from '../middleware/logger.js';
 
 export const SPOT_INTERRUPTION_DETAIL_TYPE = 'EC2 Spot Instance Interruption Warning';
 
@@ -75,7 +76,7 @@ export interface InterruptionDeps {
   events: EventBridgeClient;
   deployStateMachineArn: string;
   busName?: string;
-  log?: (line: string) => void;
+  log?: LogSink;
 }
 
 export interface InterruptionOutcome {
@@ -152,7 +153,7 @@ export async function handleSpotInterruption(event: SpotInterruptionEvent, deps:
     } catch (error) {
       if (!(error instanceof DeploymentAlreadyExistsError)) throw error;
       // The same event delivered again after its relaunch finished: nothing more to do or to announce.
-      log(JSON.stringify({ level: 'info', message: 'duplicate interruption event', eventId: event.id, instanceId }));
+      log('info', 'duplicate interruption event', { eventId: event.id, instanceId });
       return { ...outcome, action: 'duplicate', reason: `relaunch ${name} was already started for this event` };
     }
   }
@@ -176,6 +177,6 @@ export async function handleSpotInterruption(event: SpotInterruptionEvent, deps:
       relaunch: outcome.relaunch ?? null,
     },
   });
-  log(JSON.stringify({ level: 'info', message: 'spot interruption', ...outcome, eventId }));
+  log('info', 'spot interruption', { ...outcome, eventId });
   return { ...outcome, eventId };
 }

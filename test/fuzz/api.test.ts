@@ -34,7 +34,7 @@ beforeEach(() => {
 });
 
 async function post(body: string | null, headers: Record<string, string> = {}, isBase64Encoded = false) {
-  const response = (await handler({ body, headers, isBase64Encoded, requestContext: { requestId: 'fuzz' } } as never, context)) as { statusCode: number; body: string };
+  const response = (await handler({ httpMethod: 'POST', resource: '/deployments', path: '/deployments', body, headers, isBase64Encoded, requestContext: { requestId: 'fuzz' } } as never, context)) as { statusCode: number; body: string };
   return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown> };
 }
 

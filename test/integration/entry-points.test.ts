@@ -82,7 +82,7 @@ describe('entry points against the local cloud', () => {
 
   test('API: POST /deployments starts an execution of the real deploy definition; GET reports it', async () => {
     // Act
-    const response = await apiStart({ body: JSON.stringify({ instanceType: 'g5.xlarge', onInterruption: 'relaunch' }) }, context);
+    const response = await apiStart({ httpMethod: 'POST', resource: '/deployments', path: '/deployments', body: JSON.stringify({ instanceType: 'g5.xlarge', onInterruption: 'relaunch' }) }, context);
 
     // Assess
     expect(response.statusCode).toBe(202);
@@ -93,7 +93,7 @@ describe('entry points against the local cloud', () => {
     expect(described.stateMachineArn).toBe(deployArn);
     expect(JSON.parse(described.input!)).toMatchObject({ instanceType: 'g5.xlarge', region: REGION, onInterruption: 'relaunch', market: 'auto' });
 
-    const status = await apiStatus({ pathParameters: { id: apiDeploymentId } }, context);
+    const status = await apiStatus({ httpMethod: 'GET', resource: '/deployments/{id}', path: `/deployments/${apiDeploymentId}`, pathParameters: { id: apiDeploymentId } }, context);
     expect(status.statusCode).toBe(200);
     expect(body(status)).toMatchObject({ deploymentId: apiDeploymentId, status: 'RUNNING', request: { instanceType: 'g5.xlarge' } });
   });
@@ -103,8 +103,8 @@ describe('entry points against the local cloud', () => {
     const before = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: deployArn }))).executions?.length;
 
     // Act
-    const bad = await apiStart({ body: JSON.stringify({ instanceType: 'g5.xlarge', architecture: 'sparc' }) }, context);
-    const unknown = await apiStatus({ pathParameters: { id: 'api-does-not-exist' } }, context);
+    const bad = await apiStart({ httpMethod: 'POST', resource: '/deployments', path: '/deployments', body: JSON.stringify({ instanceType: 'g5.xlarge', architecture: 'sparc' }) }, context);
+    const unknown = await apiStatus({ httpMethod: 'GET', resource: '/deployments/{id}', path: '/deployments/api-does-not-exist', pathParameters: { id: 'api-does-not-exist' } }, context);
 
     // Assess
     expect(bad.statusCode).toBe(400);
@@ -195,15 +195,15 @@ describe('entry points against the local cloud', () => {
   test('API: DELETE refuses a running deployment (409), then starts the real teardown definition once it ended (202)', async () => {
     // Prepare
     const arn = `${deployArn.replace(':stateMachine:', ':execution:')}:${apiDeploymentId}`;
-    const event: ApiEvent = { pathParameters: { id: apiDeploymentId } };
+    const on = (httpMethod: string): ApiEvent => ({ httpMethod, resource: '/deployments/{id}', path: `/deployments/${apiDeploymentId}`, pathParameters: { id: apiDeploymentId } });
 
     // Act + Assess: running
-    expect((await apiTeardown(event, context)).statusCode).toBe(409);
+    expect((await apiTeardown(on('DELETE'), context)).statusCode).toBe(409);
 
     // Act: the execution ends (moto: stopped), then DELETE.
     await sfn.send(new StopExecutionCommand({ executionArn: arn }));
-    const status = body(await apiStatus(event, context));
-    const response = await apiTeardown(event, context);
+    const status = body(await apiStatus(on('GET'), context));
+    const response = await apiTeardown(on('DELETE'), context);
 
     // Assess
     expect(status).toMatchObject({ status: 'FAILED', executionStatus: 'ABORTED' });
@@ -212,6 +212,6 @@ describe('entry points against the local cloud', () => {
     const teardown = await execution(started.teardownExecutionArn as string);
     expect(teardown.stateMachineArn).toBe(teardownArn);
     expect(JSON.parse(teardown.input!)).toEqual({ deploymentId: apiDeploymentId, region: REGION });
-    expect((await apiTeardown({ pathParameters: { id: 'nope' } }, context)).statusCode).toBe(404);
+    expect((await apiTeardown({ httpMethod: 'DELETE', resource: '/deployments/{id}', path: '/deployments/nope', pathParameters: { id: 'nope' } }, context)).statusCode).toBe(404);
   });
 });

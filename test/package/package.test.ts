@@ -247,7 +247,7 @@ test('every bundled handler imports under Node 22 and answers a bad request with
     catch (e) { report.error = e.name; }
     const api = await import(${JSON.stringify(unpacked)} + '/apiStart/functions/api-start.mjs');
     process.env.DEPLOY_STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:gpu-deploy-test-deploy';
-    const answer = await api.handler({ body: '{"osType":"windows"}' }, {});
+    const answer = await api.handler({ httpMethod: 'POST', resource: '/deployments', path: '/deployments', body: '{"osType":"windows"}' }, {});
     report.api = answer.statusCode + ' ' + JSON.parse(answer.body).error;
     process.stdout.write(JSON.stringify({ node: process.versions.node, report }));
   `;

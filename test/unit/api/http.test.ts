@@ -4,7 +4,8 @@ import { handler as startHandler } from '../../../functions/api-start.js';
 import { handler as statusHandler } from '../../../functions/api-status.js';
 import { handler as teardownHandler } from '../../../functions/api-teardown.js';
 import { deploymentRegion, teardownName } from '../../../lib/api/deployments.js';
-import { errorResponse, parseBody, statusUrl, type ApiEvent, type ApiResponse } from '../../../lib/api/http.js';
+import { parseBody } from '../../../lib/api/body.js';
+import { errorResponse, statusUrl, type ApiEvent, type ApiResponse } from '../../../lib/api/http.js';
 import { checkDeploymentId, executionArn, requiredEnv } from '../../../lib/api/sfn.js';
 import { apiConfig, arnRegion } from '../../../lib/api/config.js';
 import { GpuDeployError } from '../../../lib/errors.js';
@@ -15,12 +16,15 @@ const TEARDOWN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:gpu-deploy-
 const awsError = (name: string, status = 400): Error => Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode: status } });
 const context = {} as never;
 const body = (response: ApiResponse): Record<string, any> => JSON.parse(response.body) as Record<string, any>;
+// API Gateway REST proxy events carry the method, the resource template and the path; the router matches them.
+const POST_ROUTE = { httpMethod: 'POST', resource: '/deployments', path: '/deployments' };
 const post = (payload: unknown, extra: Partial<ApiEvent> = {}): ApiEvent => ({
+  ...POST_ROUTE,
   body: typeof payload === 'string' ? payload : JSON.stringify(payload),
   requestContext: { domainName: 'abc123.execute-api.eu-west-1.amazonaws.com', stage: 'dev' },
   ...extra,
 });
-const path = (id: unknown): ApiEvent => ({ pathParameters: { id: id as string } });
+const path = (id: unknown, httpMethod = 'GET'): ApiEvent => ({ httpMethod, resource: '/deployments/{id}', path: `/deployments/${String(id)}`, pathParameters: { id: id as string } });
 
 const saved = { ...process.env };
 beforeEach(() => {
@@ -109,7 +113,7 @@ describe('POST /deployments', () => {
     ['a body that is not JSON', { body: '{"instanceType": ' }],
     ['a bad Idempotency-Key', { body: '{}', headers: { 'idempotency-key': '../../etc' } }],
   ])('%s: 400, nothing started', async (_label, event) => {
-    const response = await startHandler(event as ApiEvent, context);
+    const response = await startHandler({ ...POST_ROUTE, ...event } as ApiEvent, context);
     expect(response.statusCode).toBe(400);
     expect(['RequestInvalidError', 'DeploymentIdInvalidError']).toContain(body(response).error);
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
@@ -210,7 +214,7 @@ describe('DELETE /deployments/{id}', () => {
     }));
 
     // Act
-    const response = await teardownHandler(path('api-1'), context);
+    const response = await teardownHandler(path('api-1', 'DELETE'), context);
 
     // Assess
     expect(response.statusCode).toBe(202);
@@ -223,7 +227,7 @@ describe('DELETE /deployments/{id}', () => {
 
   test('a deployment still running: 409, nothing started', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
-    const response = await teardownHandler(path('api-1'), context);
+    const response = await teardownHandler(path('api-1', 'DELETE'), context);
     expect(response.statusCode).toBe(409);
     expect(body(response).error).toBe('DeploymentInProgressError');
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
@@ -231,19 +235,19 @@ describe('DELETE /deployments/{id}', () => {
 
   test('an unknown id: 404; a bad id: 400', async () => {
     sfnMock.on(DescribeExecutionCommand).rejects(awsError('ExecutionDoesNotExist'));
-    expect((await teardownHandler(path('nope'), context)).statusCode).toBe(404);
-    expect((await teardownHandler(path('a/b'), context)).statusCode).toBe(400);
+    expect((await teardownHandler(path('nope', 'DELETE'), context)).statusCode).toBe(404);
+    expect((await teardownHandler(path('a/b', 'DELETE'), context)).statusCode).toBe(400);
   });
 
   test('StartExecution of the teardown failing: a named error', async () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', input: '{}' });
     sfnMock.on(StartExecutionCommand).rejects(awsError('ThrottlingException'));
-    expect((await teardownHandler(path('api-1'), context)).statusCode).toBe(503);
+    expect((await teardownHandler(path('api-1', 'DELETE'), context)).statusCode).toBe(503);
   });
 
   test('without TEARDOWN_STATE_MACHINE_ARN: 500 ConfigurationError', async () => {
     delete process.env.TEARDOWN_STATE_MACHINE_ARN;
-    const response = await teardownHandler(path('api-1'), context);
+    const response = await teardownHandler(path('api-1', 'DELETE'), context);
     expect(response.statusCode).toBe(500);
     expect(body(response).error).toBe('ConfigurationError');
   });
@@ -286,10 +290,10 @@ describe('lib/api helpers', () => {
   });
 
   test('errorResponse logs an unexpected error and answers 500 without its message', () => {
-    const lines: string[] = [];
-    const response = errorResponse(new TypeError('secret internals'), (line) => lines.push(line));
+    const lines: Record<string, unknown>[] = [];
+    const response = errorResponse(new TypeError('secret internals'), (level, message, fields) => lines.push({ level, message, ...fields }));
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('secret');
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', error: 'TypeError', message: 'secret internals' });
+    expect(lines[0]).toMatchObject({ level: 'error', error: 'TypeError', message: 'secret internals' });
   });
 });

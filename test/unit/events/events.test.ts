@@ -136,7 +136,7 @@ describe('EventBridge requests: startFromEvent', () => {
     const logs: string[] = [];
 
     // Act
-    const outcome = await startFromEvent(requestEvent({ instanceType: 'g5.xlarge', amiType: 'pytorch' }), sfn, events, { deployStateMachineArn: DEPLOY, region: 'eu-west-1', log: (l) => logs.push(l) });
+    const outcome = await startFromEvent(requestEvent({ instanceType: 'g5.xlarge', amiType: 'pytorch' }), sfn, events, { deployStateMachineArn: DEPLOY, region: 'eu-west-1', log: (_level, message) => logs.push(message) });
 
     // Assess
     expect(outcome).toEqual({ action: 'started', deploymentId: 'evt-6a7e8feb-b491-4cf7-a9f1-bf3703467718', executionArn: `${DEPLOY}:x` });
@@ -149,17 +149,17 @@ describe('EventBridge requests: startFromEvent', () => {
 
   test('a bad request never starts an execution: logged and answered with GPU Deployment Failed (RequestRejected)', async () => {
     // Prepare
-    const logs: string[] = [];
+    const logs: Record<string, unknown>[] = [];
 
     // Act
-    const outcome = await startFromEvent(requestEvent({ instanceType: 'g5.xlarge', osType: 'windows' }), sfn, events, { deployStateMachineArn: DEPLOY, busName: 'b', log: (l) => logs.push(l) });
+    const outcome = await startFromEvent(requestEvent({ instanceType: 'g5.xlarge', osType: 'windows' }), sfn, events, { deployStateMachineArn: DEPLOY, busName: 'b', log: (level, message, fields) => logs.push({ level, message, ...fields }) });
 
     // Assess
     expect(outcome.action).toBe('rejected');
     expect(outcome.problems).toEqual([expect.stringContaining('osType must be one of')]);
     expect(sfnMock.calls()).toHaveLength(0);
     expect(putDetail()).toMatchObject({ status: 'FAILED', terminalState: 'RequestRejected', error: 'RequestInvalidError', deploymentId: outcome.deploymentId, requestEventId: '6a7e8feb-b491-4cf7-a9f1-bf3703467718', executionArn: null });
-    expect(JSON.parse(logs[0]!)).toMatchObject({ level: 'warn', message: 'request rejected' });
+    expect(logs[0]).toMatchObject({ level: 'warn', message: 'request rejected', error: 'RequestInvalidError' });
   });
 
   test('a detail that is not an object is rejected the same way', async () => {

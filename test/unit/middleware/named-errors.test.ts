@@ -9,7 +9,8 @@ import {
   InstanceTypeUnknownError,
   RequestInvalidError,
 } from '../../../lib/errors.js';
-import { namedErrors } from '../../../lib/middleware/named-errors.js';
+import { logger } from '../../../lib/middleware/logger.js';
+import { namedErrors, type ErrorLogEntry } from '../../../lib/middleware/named-errors.js';
 
 type AnyRequest = Request<unknown, unknown, Error>;
 
@@ -18,11 +19,11 @@ const requestWith = (error: unknown): AnyRequest =>
 
 /** Runs the middleware's onError on an error and returns what is left in request.error, and the log lines. */
 async function convert(error: unknown, functionName = 'launch'): Promise<{ error: unknown; lines: Record<string, unknown>[] }> {
-  const lines: string[] = [];
-  const middleware = namedErrors({ functionName, log: (line) => lines.push(line) });
+  const lines: ErrorLogEntry[] = [];
+  const middleware = namedErrors({ functionName, log: (entry) => lines.push(entry) });
   const request = requestWith(error);
   await middleware.onError?.(request as never);
-  return { error: request.error, lines: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { error: request.error, lines: lines as unknown as Record<string, unknown>[] };
 }
 
 const sdkError = (name: string, status: number): EC2ServiceException =>
@@ -113,26 +114,33 @@ describe('namedErrors', () => {
     expect(() => namedErrors({ functionName: '' })).toThrow(new TypeError('namedErrors needs a functionName'));
   });
 
-  test('the default log writes to stderr only inside Lambda', async () => {
-    // Prepare
-    const written: unknown[] = [];
-    const original = console.error;
-    const previous = process.env.AWS_LAMBDA_FUNCTION_NAME;
-    console.error = (...args: unknown[]) => void written.push(args[0]);
+  test('by default the error goes to the Powertools logger as one JSON line on stderr', async () => {
+    // Prepare: the logger is silent outside Lambda; let it speak, and catch what it writes.
+    const written: string[] = [];
+    const write = process.stderr.write;
+    logger.setLogLevel('INFO');
+    process.stderr.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
     try {
-      const middleware = namedErrors({ functionName: 'launch' });
       // Act
-      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
-      await middleware.onError?.(requestWith(new RequestInvalidError('outside')) as never);
-      process.env.AWS_LAMBDA_FUNCTION_NAME = 'gpu-deploy-launch';
-      await middleware.onError?.(requestWith(new RequestInvalidError('inside')) as never);
+      await namedErrors({ functionName: 'launch' }).onError?.(requestWith(new RequestInvalidError('inside', { hint: 'fix it' })) as never);
     } finally {
-      console.error = original;
-      if (previous === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
-      else process.env.AWS_LAMBDA_FUNCTION_NAME = previous;
+      process.stderr.write = write;
+      logger.setLogLevel('SILENT');
     }
     // Assess
     expect(written).toHaveLength(1);
-    expect(JSON.parse(String(written[0]))).toMatchObject({ function: 'launch', message: 'inside' });
+    expect(JSON.parse(written[0]!)).toMatchObject({ level: 'ERROR', service: 'gpu-deploy', function: 'launch', error: 'RequestInvalidError', message: 'inside. fix it', hint: 'fix it' });
+  });
+
+  test('outside Lambda (no log level asked for) the logger writes nothing', async () => {
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      await namedErrors({ functionName: 'launch' }).onError?.(requestWith(new RequestInvalidError('quiet')) as never);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(written).toEqual([]);
   });
 });

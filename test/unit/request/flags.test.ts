@@ -1,0 +1,33 @@
+import { REQUEST_FLAGS, REQUEST_OPTION_SPEC, requestFromOptions } from '../../../lib/cli/request-options.js';
+import { parseRequest } from '../../../lib/request.js';
+import { isNumericField, requestField } from '../../../lib/request-schema.js';
+
+describe('CLI request flags: one table onto the one declaration', () => {
+  test.each(Object.entries(REQUEST_FLAGS))('--%s sets %s, a field the declaration has', (flag, field) => {
+    expect(requestField(field)).toBeDefined();
+    expect(REQUEST_OPTION_SPEC[flag as keyof typeof REQUEST_FLAGS]).toEqual({ type: 'string' });
+  });
+
+  test('the declaration says which flags are numbers', () => {
+    const numeric = Object.values(REQUEST_FLAGS).filter((field) => isNumericField(field));
+    expect(numeric).toEqual(['maxHourlyPrice', 'rootVolumeGiB', 'maxLifetimeMinutes', 'idleTeardown.minutes']);
+    expect(requestField('nope')).toBeUndefined();
+    expect(requestField('ollama.nope')).toBeUndefined();
+  });
+
+  test('numeric text becomes a number, other text stays text and is refused by name', () => {
+    const raw = requestFromOptions({ 'root-volume-gib': '200', 'instance-type': '123', 'max-hourly-price': 'cheap' }, {});
+    expect(raw).toEqual({ rootVolumeGiB: 200, instanceType: '123', maxHourlyPrice: 'cheap' });
+    expect(() => parseRequest(raw)).toThrow('maxHourlyPrice must be a number from 0.001 to 1000 (got "cheap")');
+  });
+});
+
+describe('field lists derived from the declaration', () => {
+  test('top-level, ollama and idleTeardown fields', async () => {
+    const { IDLE_TEARDOWN_FIELDS, KNOWN_FIELDS, OLLAMA_FIELDS } = await import('../../../lib/request.js');
+    expect([...KNOWN_FIELDS]).toEqual(expect.arrayContaining(['instanceType', 'schemaVersion', 'instanceProfile', 'maxLifetimeMinutes', 'idleTeardown', 'amiFallback']));
+    expect(KNOWN_FIELDS.size).toBe(18);
+    expect(OLLAMA_FIELDS).toEqual(['enabled', 'image', 'visibleDevices', 'maxVramMiB', 'model']);
+    expect(IDLE_TEARDOWN_FIELDS).toEqual(['minutes', 'gpuUtilizationBelowPercent']);
+  });
+});
