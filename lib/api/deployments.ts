@@ -10,6 +10,7 @@ import { causeMessage } from '../workflow/document.js';
 import { DeploymentAlreadyExistsError, DeploymentInProgressError, DeploymentNotFoundError } from './errors.js';
 import { checkDeploymentId, executionArn } from './sfn.js';
 import { isRecord } from '../guards.js';
+import { accessCommands, type AccessBlock } from '../deployments/access.js';
 
 
 /**
@@ -85,6 +86,8 @@ export interface DeploymentStatus {
   /** The named error and what to change, when it FAILED. */
   error?: string;
   cause?: string;
+  /** SUCCEEDED only: the exact connect, tunnel, exec and teardown commands of the deployment and its region. */
+  access?: AccessBlock;
 }
 
 const parseJson = (text: string | undefined): unknown => {
@@ -121,7 +124,10 @@ export async function describeDeployment(sfn: SFNClient, stateMachineArn: string
   if (out.stopDate) result.stoppedAt = out.stopDate.toISOString();
   const input = parseJson(out.input);
   if (input !== undefined) result.request = input;
-  if (status === 'SUCCEEDED') result.result = parseJson(out.output);
+  if (status === 'SUCCEEDED') {
+    result.result = parseJson(out.output);
+    result.access = accessCommands(deploymentId, deploymentRegion(result));
+  }
   if (status === 'FAILED') {
     result.error = out.error || (FAILED_WITHOUT_ERROR[executionStatus] ?? 'States.Runtime');
     if (out.cause) result.cause = causeMessage(out.cause);

@@ -1,6 +1,6 @@
 /**
  * The REST API (API Gateway, Lambda proxy integration, IAM authorisation) over deployments:
- * POST /deployments, GET /deployments/{id}, DELETE /deployments/{id}. Pure functions of the event and an injected
+ * POST /deployments, GET /deployments (lib/deployments/api.ts), GET /deployments/{id}, DELETE /deployments/{id}. Pure functions of the event and an injected
  * Step Functions client; the handlers in functions/ only wire them.
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { GpuDeployError, RequestInvalidError } from '../errors.js';
 import { describeDeployment, startDeployment, startTeardown } from './deployments.js';
 import { checkDeploymentId } from './sfn.js';
+
+export { getDeployments, type ListEvent } from '../deployments/api.js';
 
 /** The parts of an API Gateway REST proxy event the API reads. */
 export interface ApiEvent {

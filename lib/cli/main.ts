@@ -39,6 +39,17 @@ Usage:
   gpu-deploy teardown ID [--stage S] [--region R] [--wait] [--json]
       Remove an ended deployment: everything tagged gpu-deploy:deployment-id=ID, through the teardown state machine.
 
+  gpu-deploy connect ID [--region R] [--local]
+      An interactive shell on the deployment's instance through Session Manager (AWS's session-manager-plugin).
+  gpu-deploy tunnel ID [--local-port N] [--remote-port N] [--region R] [--local] [--json]
+      Port forwarding through Session Manager (both default 11434: Ollama at http://127.0.0.1:11434) until Ctrl-C.
+  gpu-deploy exec ID [--timeout S] [--region R] [--local] [--json] -- COMMAND [ARG...]
+      Run Command on the instance; each ARG reaches it as one word; the exit status is the command's own.
+  gpu-deploy list [--region R | --all-regions] [--local] [--json]
+      Every instance gpu-deploy manages: state, uptime, price, cost so far, lifetime, the way in; and the totals.
+  gpu-deploy local-cloud [--region R] [--json]
+      The local cloud (moto + local stand-ins) as a server until Ctrl-C; --local on the commands above uses it.
+
   Deployed-stack options: --stage S (default dev); the stack's region is --stack-region (start) or --region
   (status, teardown), else AWS_REGION, else the request's region.
 
@@ -182,6 +193,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           ? await statusCommand({ ...options, deploymentId }, io)
           : await teardownCommand({ ...options, deploymentId, wait: (values as { wait?: boolean }).wait === true }, io);
       }
+      case 'connect': return await (await import('./connect.js')).connectMain(rest, io);
+      case 'tunnel': return await (await import('./tunnel.js')).tunnelMain(rest, io);
+      case 'exec': return await (await import('./exec.js')).execMain(rest, io);
+      case 'list': return await (await import('./list.js')).listMain(rest, io);
+      case 'local-cloud': return await (await import('./local-cloud.js')).localCloudMain(rest, io);
       case 'doctor': {
         const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, 'skip-docker': { type: 'boolean' }, 'skip-ollama': { type: 'boolean' } }, strict: true });
         return await doctorCommand({ json, skipDocker: values['skip-docker'] === true, skipOllama: values['skip-ollama'] === true }, io);
