@@ -83,7 +83,7 @@ export async function resolveInstanceProfile(
     const ensured = await ensureSsmInstanceProfile(clients.iam, input.region);
     return ensured.created.length > 0 ? { name: ensured.name, source: 'created', created: ensured.created, notes } : { name: ensured.name, source: 'existing', notes };
   } catch (error) {
-    if (!isAccessDenied(error)) throw toProjectError(error, 'CreateInstanceProfile');
+    if (!isAccessDenied(error)) throw toProjectError(error, `creating or reusing the instance profile ${SSM_PROFILE_NAME}`);
     throw new InstanceProfileUnavailableError(
       `No instance profile for the instance: none was requested, no stack ${input.stackName} names one, and ${SSM_PROFILE_NAME} could not be created (${awsErrorCode(error) ?? 'AccessDenied'})`,
       { cause: error, hint: PERMISSIONS_HINT, details: { stackName: input.stackName, code: awsErrorCode(error), notes } },

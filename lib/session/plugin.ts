@@ -46,8 +46,8 @@ export function versionAbove(version: string, minimum: string): boolean {
 }
 
 /** What `session-manager-plugin --version` prints ('' when it prints nothing or fails). */
-export function pluginVersion(bin: string): string {
-  const out = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+export function pluginVersion(bin: string, env: NodeJS.ProcessEnv = process.env): string {
+  const out = spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 10_000, env });
   return out.status === 0 ? out.stdout.trim() : '';
 }
 

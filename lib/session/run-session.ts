@@ -96,7 +96,7 @@ export async function runPluginSession(options: PluginSessionOptions): Promise<n
       profile: env.AWS_PROFILE ?? '',
       parameters: options.request,
       endpointUrl: ssmEndpointUrl(options.region, env),
-      version: pluginVersion(bin),
+      version: pluginVersion(bin, env),
     });
     const status = await runIgnoringUserSignals(bin, args, { ...env, ...extra }, (pid) => options.onStarted?.(session, pid));
     if (status === 0 || INTERRUPTED.has(status)) return 0;
