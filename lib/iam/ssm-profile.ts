@@ -88,10 +88,12 @@ export async function ensureSsmInstanceProfile(iam: IAMClient, region: string, n
   if (roles === undefined && (await createUnlessExists(() => iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: name, Tags: TAGS }))))) {
     created.push('instance-profile');
   }
-  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name })).catch((error: unknown) => {
+  try {
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: name }));
+  } catch (error) {
     // LimitExceeded: the profile already holds a role (a profile holds one); it was added concurrently.
     if (awsErrorCode(error) !== 'LimitExceeded' && awsErrorCode(error) !== 'LimitExceededException') throw error;
-  });
+  }
   created.push('role-in-profile');
   return { name, created };
 }
