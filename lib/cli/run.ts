@@ -24,7 +24,7 @@ export interface RunCommandOptions {
   simulateSsmOffline?: boolean;
   /** Stops the run like Ctrl-C does (for callers other than a terminal). */
   signal?: AbortSignal;
-  /** Local only: how long each Wait state lasts (ms). */
+  /** How long each Wait state lasts (ms): short by default locally; against AWS only when given (an emulator). */
   waitMs?: number;
 }
 
@@ -100,7 +100,7 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
       executionName,
       signal: interrupt.signal,
       // Locally the emulator answers at once: short waits. Against AWS the definition's own waits and backoff.
-      ...(options.local ? { waitMs: options.waitMs ?? 100, retryMs: 50 } : {}),
+      ...(options.local ? { waitMs: options.waitMs ?? 100, retryMs: 50 } : options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
       onEvent: (event) => {
         const line = progressLine(event);
         if (line) io.err(line);

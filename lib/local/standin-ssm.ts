@@ -14,7 +14,7 @@ import { json, jsonError } from './standin-wire.js';
  * - DescribeInstanceInformation: a simulated SSM agent that is online once the instance runs;
  * - SendCommand / GetCommandInvocation: runs the sent shell commands on a simulated GPU host (fake nvidia-smi,
  *   docker, curl on PATH, GPUs as EC2 describes the instance type);
- * - StartSession / TerminateSession: sessions are recorded (the far end of a session is played by the CLI's
+ * - StartSession / TerminateSession / DescribeSessions: sessions are recorded (the far end of a session is played by the CLI's
  *   `--local` stand-ins: a simulated host shell, the simulated host's Ollama API);
  * - GetParameter for AWS's public parameters (/aws/service/...).
  */
@@ -187,6 +187,12 @@ export function createSsmStandIn(options: { motoEc2: (region: string) => EC2Clie
         if (session) session.status = 'Terminated';
         // SSM answers TerminateSession for an unknown or ended session with its id, too.
         json(res, 200, { SessionId: sessionId });
+        return true;
+      }
+      case 'DescribeSessions': {
+        const wanted = body.State === 'History' ? 'Terminated' : 'Connected';
+        const list = [...sessions.values()].filter((x) => x.status === wanted).map((x) => ({ SessionId: x.sessionId, Target: x.target, Status: x.status, DocumentName: x.documentName }));
+        json(res, 200, { Sessions: list });
         return true;
       }
       case 'GetParameter': {
