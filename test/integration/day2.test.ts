@@ -21,7 +21,7 @@ let deploymentId: string;
 let instanceId: string;
 
 const baseEnv = (): NodeJS.ProcessEnv => {
-  const e = { ...process.env, GPU_DEPLOY_LOCAL_CLOUD_FILE: stateFile };
+  const e: NodeJS.ProcessEnv = { ...process.env, GPU_DEPLOY_LOCAL_CLOUD_FILE: stateFile };
   for (const key of ['AWS_ENDPOINT_URL', 'AWS_PROFILE', 'GPU_DEPLOY_INSTANCE_PROFILE']) delete e[key];
   return e;
 };

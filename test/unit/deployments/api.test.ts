@@ -1,4 +1,4 @@
-import { CreateTagsCommand, DescribeInstancesCommand, DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DescribeInstancesCommand, DescribeRegionsCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/api-list.js';
 import { getDeployments } from '../../../lib/api/http.js';
@@ -9,7 +9,7 @@ import { useLocalCloud } from '../../../lib/local/cloud-state.js';
 
 const ec2Mock = mockClient(EC2Client);
 const NOW = new Date('2026-12-02T12:00:00Z');
-const tagged = (id: string, launched: string, price?: string) => ({
+const tagged = (id: string, launched: string, price?: string): Instance => ({
   InstanceId: id,
   InstanceType: 'g5.xlarge',
   State: { Name: 'running' as const },
