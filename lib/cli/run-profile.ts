@@ -15,10 +15,10 @@ export async function profileForRun(request: { region: string; instanceProfile?:
   const why = {
     request: 'from the request',
     stack: `the stack ${stackName(stage)}'s`,
-    existing: 'reused (role with AmazonSSMManagedInstanceCore only)',
-    created: `created now: role trusting ec2.amazonaws.com with AmazonSSMManagedInstanceCore only (${(resolved.created ?? []).join(', ')})`,
+    existing: 'reused: its role has AmazonSSMManagedInstanceCore',
+    created: `created now: a role trusting ec2.amazonaws.com with AmazonSSMManagedInstanceCore only; made ${(resolved.created ?? []).join(', ')}`,
   }[resolved.source];
-  log(`Instance profile: ${resolved.name} (${why})`);
+  log(`Instance profile: ${resolved.name}, ${why}`);
   for (const note of resolved.notes) log(`  note: ${note}`);
   return resolved;
 }

@@ -57,8 +57,13 @@ export interface SsmStandIn {
   settle: () => Promise<void>;
 }
 
-export function createSsmStandIn(options: { motoEc2: (region: string) => EC2Client; host: HostSimulation; publicParameters: Record<string, string> }): SsmStandIn {
-  const { motoEc2, host } = options;
+export function createSsmStandIn(options: {
+  motoEc2: (region: string) => EC2Client;
+  /** Read on every call: tests and `run --simulate-*` replace the simulation between deployments. */
+  host: () => HostSimulation;
+  publicParameters: Record<string, string>;
+}): SsmStandIn {
+  const { motoEc2 } = options;
   const commands = new Map<string, CommandRecord>();
   const sessions = new Map<string, SessionRecord>();
   const running = new Set<Promise<void>>();
@@ -70,6 +75,7 @@ export function createSsmStandIn(options: { motoEc2: (region: string) => EC2Clie
     const types = instanceType ? await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType] })) : undefined;
     const gpu = types?.InstanceTypes?.[0]?.GpuInfo;
     const first = gpu?.Gpus?.[0];
+    const host = options.host();
     const statusFile = join(scratch, 'status.json');
     const stage = host.failedStage;
     const stillRunning = (host.setupRunningChecks ?? 0) > 0;
@@ -120,7 +126,7 @@ export function createSsmStandIn(options: { motoEc2: (region: string) => EC2Clie
 
   /** The instances of `ids` whose simulated agent is online: running, and the agent not simulated offline. */
   async function onlineInstances(region: string, ids: string[]): Promise<string[]> {
-    if (host.agentOffline || ids.length === 0) return [];
+    if (options.host().agentOffline || ids.length === 0) return [];
     const out = await motoEc2(region).send(new DescribeInstancesCommand({ InstanceIds: ids }));
     return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name === 'running').map((i) => i.InstanceId ?? '');
   }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadRecordedPriceList, loadRecordedSpotPrices } from '../pricing/recorded.js';
 import { createSsmStandIn, type HostSimulation, type SessionRecord } from './standin-ssm.js';
-import { ec2Error, escapeXml, json, jsonError, readBody, regionOf } from './standin-wire.js';
+import { ec2Error, escapeXml, json, jsonError, queryError, readBody, regionOf } from './standin-wire.js';
 
 export type { HostSimulation, SessionRecord };
 export { readBody };
@@ -59,9 +59,9 @@ function forward(moto: string, req: IncomingMessage, body: Buffer, res: ServerRe
 export async function startStandIn(options: { motoEndpoint: string; publicParameters: Record<string, string>; host?: HostSimulation; faults?: Fault[] }): Promise<StandIn> {
   const motoEc2 = (region: string): EC2Client =>
     new EC2Client({ region, endpoint: options.motoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const host: HostSimulation = { ...(options.host ?? {}) };
-  const ssm = createSsmStandIn({ motoEc2, host, publicParameters: options.publicParameters });
-  const state: StandIn = { endpoint: '', faults: [...(options.faults ?? [])], host, calls: [], sessions: ssm.sessions, stop: async () => undefined };
+  const state: StandIn = { endpoint: '', faults: [...(options.faults ?? [])], host: { ...(options.host ?? {}) }, calls: [], sessions: new Map(), stop: async () => undefined };
+  const ssm = createSsmStandIn({ motoEc2, host: () => state.host, publicParameters: options.publicParameters });
+  state.sessions = ssm.sessions;
 
   async function zoneOfSubnet(region: string, subnetId: string | undefined): Promise<string | undefined> {
     if (!subnetId) return undefined;
@@ -147,7 +147,7 @@ export async function startStandIn(options: { motoEndpoint: string; publicParame
       const service = /\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? 'ec2';
       state.calls.push(`${service}.${action}`);
       const fault = await matchingFault(`${service}.${action}`, region, params);
-      if (fault) return ec2Error(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
+      if (fault) return (service === 'ec2' ? ec2Error : queryError)(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
       if (service === 'ec2' && action === 'DescribeSpotPriceHistory') return spotPriceHistory(region, params, res);
     }
     forward(options.motoEndpoint, req, body, res);

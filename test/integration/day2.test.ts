@@ -61,7 +61,7 @@ test('run --aws with no instance profile configured creates gpu-deploy-ssm and l
   // Act
   const run = await cli(['run', '--aws', '--json', '--wait-ms', '20']);
   // Assess
-  expect(run.stderr).toContain('Instance profile: gpu-deploy-ssm (created now');
+  expect(run.stderr).toContain('Instance profile: gpu-deploy-ssm, created now');
   expect(run.code).toBe(0);
   const result = JSON.parse(run.stdout) as { deploymentId: string; instanceId: string; access: Record<string, string> };
   ({ deploymentId, instanceId } = result);
