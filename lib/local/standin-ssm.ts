@@ -127,7 +127,14 @@ export function createSsmStandIn(options: {
   /** The instances of `ids` whose simulated agent is online: running, and the agent not simulated offline. */
   async function onlineInstances(region: string, ids: string[]): Promise<string[]> {
     if (options.host().agentOffline || ids.length === 0) return [];
-    const out = await motoEc2(region).send(new DescribeInstancesCommand({ InstanceIds: ids }));
+    let out;
+    try {
+      out = await motoEc2(region).send(new DescribeInstancesCommand({ InstanceIds: ids }));
+    } catch (error) {
+      // An id EC2 does not know has no agent either (SSM answers as for any unconnected target).
+      if (String((error as Error).name).startsWith('InvalidInstanceID')) return [];
+      throw error;
+    }
     return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name === 'running').map((i) => i.InstanceId ?? '');
   }
 

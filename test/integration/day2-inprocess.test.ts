@@ -1,3 +1,4 @@
+import { DescribeSessionsCommand, SendCommandCommand, SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,3 +134,18 @@ test('list --local, as a table and as JSON; --region and --all-regions exclude e
   expect(await main(['list', '--local', '--region', 'eu-west-3'], empty)).toBe(0);
   expect(empty.stdout()).toBe('No gpu-deploy instances in eu-west-3\n');
 }, 60_000);
+
+test("the stand-in's sessions: terminated ones in History, none left Active; an offline or unknown target is TargetNotConnected", async () => {
+  // Prepare
+  const state = readLocalCloudState();
+  const ssm = new SSMClient({ region: 'us-east-1', endpoint: state?.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  // Act
+  const history = await ssm.send(new DescribeSessionsCommand({ State: 'History' }));
+  const active = await ssm.send(new DescribeSessionsCommand({ State: 'Active' }));
+  // Assess
+  expect((history.Sessions ?? []).length).toBeGreaterThanOrEqual(3);
+  expect(active.Sessions).toEqual([]);
+  await expect(ssm.send(new StartSessionCommand({ Target: 'i-0000000000000000f' }))).rejects.toMatchObject({ name: 'TargetNotConnected' });
+  await expect(ssm.send(new SendCommandCommand({ InstanceIds: ['i-1'], DocumentName: 'AWS-RunPowerShellScript', Parameters: { commands: ['x'] } }))).rejects.toMatchObject({ name: 'InvalidDocument' });
+  expect(await main(['exec', 'no-such-deployment', '--local', '--', 'true'], capture())).toBe(1);
+}, 30_000);

@@ -4,7 +4,8 @@ import { handler } from '../../../functions/api-list.js';
 import { getDeployments } from '../../../lib/api/http.js';
 import { listDeployments } from '../../../lib/deployments/list.js';
 import { tagVerified } from '../../../lib/deployments/verified-tag.js';
-import { LocalCloudNotRunningError } from '../../../lib/errors.js';
+import { DeploymentInstanceNotFoundError, LocalCloudNotRunningError } from '../../../lib/errors.js';
+import { runningDeploymentInstance } from '../../../lib/deployments/instance.js';
 import { useLocalCloud } from '../../../lib/local/cloud-state.js';
 
 const ec2Mock = mockClient(EC2Client);
@@ -99,5 +100,24 @@ describe('--local without a running local cloud', () => {
     } finally {
       delete process.env.GPU_DEPLOY_LOCAL_CLOUD_FILE;
     }
+  });
+});
+
+describe('runningDeploymentInstance', () => {
+  test('the running one by its tag; only stopped ones, or none: DeploymentInstanceNotFoundError saying which', async () => {
+    // Prepare
+    const ec2 = new EC2Client({ region: 'us-east-1' });
+    ec2Mock
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'running' } }] }] })
+      .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: 'i-2', State: { Name: 'stopped' } }] }] })
+      .resolves({ Reservations: [] });
+    // Act + Assess
+    await expect(runningDeploymentInstance(ec2, 'dep-1', 'us-east-1')).resolves.toMatchObject({ InstanceId: 'i-1' });
+    await expect(runningDeploymentInstance(ec2, 'dep-1', 'us-east-1')).rejects.toThrow('Deployment dep-1 has no running instance in us-east-1 (i-2 stopped)');
+    const none = runningDeploymentInstance(ec2, 'dep-1', 'eu-west-1');
+    await expect(none).rejects.toBeInstanceOf(DeploymentInstanceNotFoundError);
+    await expect(runningDeploymentInstance(ec2, 'dep-1', 'eu-west-1')).rejects.toMatchObject({ hint: expect.stringContaining('--all-regions') });
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters).toContainEqual({ Name: 'tag:gpu-deploy:deployment-id', Values: ['dep-1'] });
   });
 });

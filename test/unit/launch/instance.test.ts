@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { CAPACITY_ERROR_CODES } from '../../../lib/aws/classify.js';
 import type { LaunchAttempt } from '../../../lib/capacity/plan.js';
 import { AwsThrottlingError, AwsTransientError, CapacityUnavailableError, LaunchFailedError, NetworkNotFoundError } from '../../../lib/errors.js';
-import { findDeploymentInstances, launchInstance, priceTags, runInstancesInput, type LaunchInput } from '../../../lib/launch/instance.js';
+import { findDeploymentInstances, launchInstance, runInstancesInput, type LaunchInput } from '../../../lib/launch/instance.js';
 import { clientToken } from '../../../lib/launch/tags.js';
 
 const ec2Mock = mockClient(EC2Client);
@@ -91,17 +91,6 @@ describe('runInstancesInput', () => {
     });
     expect(input).not.toHaveProperty('InstanceMarketOptions');
     expect(input).not.toHaveProperty('IamInstanceProfile');
-  });
-
-  test('the planned price and its source are tags of the launched attempt, by market; an unknown price writes none', () => {
-    // Prepare
-    const sources = { spot: 'describe-spot-price-history', onDemand: 'pricing-api' };
-    // Act + Assess
-    expect(priceTags(SPOT_A, sources)).toEqual({ 'gpu-deploy:hourly-price': '0.4000', 'gpu-deploy:price-source': 'describe-spot-price-history' });
-    expect(priceTags(OD_A, sources)).toEqual({ 'gpu-deploy:hourly-price': '1.0060', 'gpu-deploy:price-source': 'pricing-api' });
-    expect(priceTags({ ...OD_A, expectedHourly: undefined } as unknown as LaunchAttempt, sources)).toEqual({});
-    const tags = runInstancesInput({ ...INPUT, priceSources: sources }, SPOT_A, NETWORK).TagSpecifications?.[0]?.Tags;
-    expect(tags).toContainEqual({ Key: 'gpu-deploy:price-source', Value: 'describe-spot-price-history' });
   });
 
   test('spot: one-time, terminate on interruption, MaxPrice as a 4-decimal string', () => {
