@@ -9,8 +9,6 @@ import { GpuDeployError, RequestInvalidError } from '../errors.js';
 import { describeDeployment, startDeployment, startTeardown } from './deployments.js';
 import { checkDeploymentId } from './sfn.js';
 
-export { getDeployments, type ListEvent } from '../deployments/api.js';
-
 /** The parts of an API Gateway REST proxy event the API reads. */
 export interface ApiEvent {
   body?: string | null;

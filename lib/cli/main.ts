@@ -18,7 +18,7 @@ Usage:
       Run the deploy state machine in this process with the real handlers. --local (default) starts a local
       AWS emulator; --aws uses whatever the AWS SDK is configured for (AWS_PROFILE, AWS_REGION, ...).
       Local simulation: --simulate-host FAULT, --simulate-no-capacity ZONE[,ZONE], --simulate-failed-stage STAGE,
-      --simulate-ssm-offline, --wait-ms N.
+      --simulate-ssm-offline, --wait-ms N (each Wait state's length; with --aws too, for an emulator).
 
   gpu-deploy plan [request options] [--local] [--json]
       Validation, the AMI, the ordered launch attempts (zone x market) and the cost estimate. Launches nothing.

@@ -1,7 +1,9 @@
 import { CreateTagsCommand, DescribeInstancesCommand, DescribeRegionsCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/api-list.js';
-import { getDeployments } from '../../../lib/api/http.js';
+import { getDeployments } from '../../../lib/deployments/api.js';
+import { describeDeployment } from '../../../lib/api/deployments.js';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { listDeployments } from '../../../lib/deployments/list.js';
 import { tagVerified } from '../../../lib/deployments/verified-tag.js';
 import { DeploymentInstanceNotFoundError, LocalCloudNotRunningError } from '../../../lib/errors.js';
@@ -119,5 +121,24 @@ describe('runningDeploymentInstance', () => {
     await expect(none).rejects.toBeInstanceOf(DeploymentInstanceNotFoundError);
     await expect(runningDeploymentInstance(ec2, 'dep-1', 'eu-west-1')).rejects.toMatchObject({ hint: expect.stringContaining('--all-regions') });
     expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters).toContainEqual({ Name: 'tag:gpu-deploy:deployment-id', Values: ['dep-1'] });
+  });
+});
+
+describe('the access block of a finished deployment', () => {
+  test('status and GET /deployments/{id} carry the exact commands for its id and region once it SUCCEEDED', async () => {
+    // Prepare
+    const sfnMock = mockClient(SFNClient);
+    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:gpu-deploy-dev-deploy';
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'SUCCEEDED', output: JSON.stringify({ region: 'eu-west-1', instanceId: 'i-1' }), executionArn: 'x', stateMachineArn: arn, startDate: NOW })
+      .resolves({ status: 'RUNNING', executionArn: 'x', stateMachineArn: arn, startDate: NOW });
+    // Act
+    const done = await describeDeployment(new SFNClient({ region: 'eu-west-1' }), arn, 'cli-1');
+    const running = await describeDeployment(new SFNClient({ region: 'eu-west-1' }), arn, 'cli-1');
+    // Assess
+    expect(done.access).toMatchObject({ connect: 'gpu-deploy connect cli-1 --region eu-west-1', tunnel: 'gpu-deploy tunnel cli-1 --region eu-west-1', teardown: 'gpu-deploy teardown cli-1 --region eu-west-1' });
+    expect(running.access).toBeUndefined();
+    sfnMock.restore();
   });
 });
