@@ -132,3 +132,20 @@ export const isGpuDeployError = (value: unknown): value is GpuDeployError => val
 export class LifetimeInstanceNotFoundError extends GpuDeployError {}
 /** `extend` could not move the instance's own backstop over Run Command (nothing else was changed). */
 export class LifetimeBackstopFailedError extends GpuDeployError {}
+// Issue 12: reaching the verified GPU (instance profile, sessions, exec, list) ---------------------------------
+/** No instance profile could be named, found or created: RunInstances is never called without one. */
+export class InstanceProfileUnavailableError extends GpuDeployError {}
+/** The request names an instance profile that IAM does not know (NoSuchEntity). */
+export class InstanceProfileNotFoundError extends GpuDeployError {}
+/** No live instance carries the deployment's tag in the region. */
+export class DeploymentInstanceNotFoundError extends GpuDeployError {}
+/** AWS's session-manager-plugin is not on PATH; the session that was opened has been terminated. */
+export class SessionManagerPluginMissingError extends GpuDeployError {}
+/** The session-manager-plugin exited with a failure status. */
+export class SessionPluginFailedError extends GpuDeployError {}
+/** Run Command did not finish within the exec timeout. */
+export class ExecTimeoutError extends GpuDeployError {}
+/** `--local` was given but no `gpu-deploy local-cloud` is running. */
+export class LocalCloudNotRunningError extends GpuDeployError {}
+/** The tunnel's local port is taken on this machine. */
+export class LocalPortInUseError extends GpuDeployError {}

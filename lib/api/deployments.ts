@@ -12,6 +12,7 @@ import { lifetimeOfResult, type LifetimeView } from '../lifetime/deadline.js';
 import { DeploymentAlreadyExistsError, DeploymentInProgressError, DeploymentNotFoundError } from './errors.js';
 import { checkDeploymentId, executionArn } from './sfn.js';
 import { isRecord } from '../guards.js';
+import { accessCommands, type AccessBlock } from '../deployments/access.js';
 
 
 /**
@@ -91,6 +92,8 @@ export interface DeploymentStatus {
   /** The named error and what to change, when it FAILED. */
   error?: string;
   cause?: string;
+  /** SUCCEEDED only: the exact connect, tunnel, exec and teardown commands of the deployment and its region. */
+  access?: AccessBlock;
 }
 
 const parseJson = (text: string | undefined): unknown => {
@@ -130,6 +133,7 @@ export async function describeDeployment(sfn: SFNClient, stateMachineArn: string
   if (status === 'SUCCEEDED') {
     result.result = parseJson(out.output);
     result.lifetime = lifetimeOfResult(result.result);
+    result.access = accessCommands(deploymentId, deploymentRegion(result));
   }
   if (status === 'FAILED') {
     result.error = out.error || (FAILED_WITHOUT_ERROR[executionStatus] ?? 'States.Runtime');

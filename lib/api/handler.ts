@@ -6,7 +6,7 @@ import { jsonBody } from './body.js';
 import { arnRegion, apiConfig } from './config.js';
 import { RouteNotFoundError } from './errors.js';
 import { errorResponse, type ApiEvent, type ApiResponse } from './http.js';
-import { API_ROUTES, type ApiRoute } from './routes.js';
+import { API_ROUTES, type ApiRoute, type RouteDeps } from './routes.js';
 import { sfnClient } from './sfn.js';
 
 /** Middy middleware: any error becomes the API's JSON error answer (`{ error, message, hint?, problems? }`). */
@@ -20,11 +20,17 @@ const notFound = ({ method, path }: { method: string; path: string }): never => 
   throw new RouteNotFoundError(`No route ${method} ${path} in this function`, { hint: 'Check the API Gateway integration of this path (serverless.yml)' });
 };
 
-const answer = (route: ApiRoute) =>
+const answer = (route: ApiRoute, clients: ApiClients) =>
   async function routeHandler(event: ApiEvent): Promise<ApiResponse> {
-    const config = apiConfig(process.env, route.teardown);
-    return route.handle(event, sfnClient(arnRegion(config.deployStateMachineArn)), config);
+    const executions = () => {
+      const config = apiConfig(process.env, route.teardown);
+      return { sfn: sfnClient(arnRegion(config.deployStateMachineArn)), config };
+    };
+    return route.handle(event, { executions, region: process.env.AWS_REGION ?? 'us-east-1', ...clients });
   };
+
+/** Clients a function passes in for its routes (the execution routes need none: they build theirs). */
+export type ApiClients = Pick<RouteDeps, 'ec2For'>;
 
 /**
  * The Lambda handler of one serverless.yml function: middy's router over that function's routes (API_ROUTES),
@@ -37,11 +43,11 @@ const answer = (route: ApiRoute) =>
  * @example
  * export const handler = apiHandler('apiStatus');
  */
-export function apiHandler(functionName: string) {
+export function apiHandler(functionName: string, clients: ApiClients = {}) {
   const routes = API_ROUTES.filter((route) => route.functionName === functionName);
   if (routes.length === 0) throw new TypeError(`No API route is served by ${functionName}`);
   const router = httpRouterHandler({
-    routes: routes.map((route) => ({ method: route.method, path: route.path, handler: answer(route) })),
+    routes: routes.map((route) => ({ method: route.method, path: route.path, handler: answer(route, clients) })),
     notFoundResponse: notFound,
   } as never) as unknown as (event: ApiEvent, context: unknown) => Promise<ApiResponse>;
   const byResource = (event: ApiEvent, context: unknown): Promise<ApiResponse> => router({ ...event, path: event.resource ?? event.path }, context);

@@ -1,7 +1,8 @@
 /**
  * The REST API (API Gateway, Lambda proxy integration, IAM authorisation) over deployments:
- * POST /deployments, GET /deployments/{id}, DELETE /deployments/{id} (the table is lib/api/routes.ts). Pure
- * functions of the event and an injected Step Functions client; lib/api/handler.ts wires them behind middy.
+ * POST /deployments, GET /deployments (lib/deployments/api.ts), GET /deployments/{id}, DELETE /deployments/{id} (the
+ * table is lib/api/routes.ts). Pure functions of the event and an injected Step Functions client; lib/api/handler.ts
+ * wires them behind middy.
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,7 @@ export interface ApiEvent {
   body?: unknown;
   isBase64Encoded?: boolean;
   headers?: Record<string, string | undefined> | null;
+  queryStringParameters?: Record<string, string | undefined> | null;
   pathParameters?: Record<string, string | undefined> | null;
   requestContext?: { domainName?: string; stage?: string; requestId?: string; identity?: { userArn?: string | null } };
 }

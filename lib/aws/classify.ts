@@ -40,7 +40,7 @@ const TRANSIENT_CODES = new Set([
   'TimeoutError',
 ]);
 
-const ACCESS_DENIED_CODES = new Set([
+export const ACCESS_DENIED_CODES = new Set([
   'AccessDenied',
   'AccessDeniedException',
   'UnauthorizedOperation',

@@ -9,7 +9,7 @@ Usage:
       Run the deploy state machine in this process with the real handlers. --local (default) starts a local
       AWS emulator; --aws uses whatever the AWS SDK is configured for (AWS_PROFILE, AWS_REGION, ...).
       Local simulation: --simulate-host FAULT, --simulate-no-capacity ZONE[,ZONE], --simulate-failed-stage STAGE,
-      --simulate-ssm-offline, --wait-ms N.
+      --simulate-ssm-offline, --wait-ms N (each Wait state's length; with --aws too, for an emulator).
 
   gpu-deploy plan [request options] [--local] [--json]
       Validation, the AMI, the ordered launch attempts (zone x market) and the cost estimate. Launches nothing.
@@ -33,6 +33,17 @@ Usage:
   gpu-deploy extend ID --minutes N | --none [--region R] [--stage S] [--stack-region R] [--json]
       Move the deployment's deadline N minutes later (from now when it has none), or remove it: the instance's
       own backstop (Run Command), its gpu-deploy:expires-at tag, and the stack's teardown schedule.
+
+  gpu-deploy connect ID [--region R] [--local]
+      An interactive shell on the deployment's instance through Session Manager (AWS's session-manager-plugin).
+  gpu-deploy tunnel ID [--local-port N] [--remote-port N] [--region R] [--local] [--json]
+      Port forwarding through Session Manager (both default 11434: Ollama at http://127.0.0.1:11434) until Ctrl-C.
+  gpu-deploy exec ID [--timeout S] [--region R] [--local] [--json] -- COMMAND [ARG...]
+      Run Command on the instance; each ARG reaches it as one word; the exit status is the command's own.
+  gpu-deploy list [--region R | --all-regions] [--local] [--json]
+      Every instance gpu-deploy manages: state, uptime, price, cost so far, lifetime, the way in; and the totals.
+  gpu-deploy local-cloud [--region R] [--json]
+      The local cloud (moto + local stand-ins) as a server until Ctrl-C; --local on the commands above uses it.
 
   Deployed-stack options: --stage S (default dev); the stack's region is --stack-region (start) or --region
   (status, teardown), else AWS_REGION, else the request's region.
@@ -84,6 +95,11 @@ async function dispatch(command: string, rest: string[], io: Io): Promise<number
     case 'teardown': return (await import('./teardown.js')).teardownMain(rest, io);
     case 'doctor': return (await import('./doctor.js')).doctorMain(rest, io);
     case 'extend': return (await import('./extend.js')).extendMain(rest, io);
+    case 'connect': return (await import('./connect.js')).connectMain(rest, io);
+    case 'tunnel': return (await import('./tunnel.js')).tunnelMain(rest, io);
+    case 'exec': return (await import('./exec.js')).execMain(rest, io);
+    case 'list': return (await import('./list.js')).listMain(rest, io);
+    case 'local-cloud': return (await import('./local-cloud.js')).localCloudMain(rest, io);
     default: return undefined;
   }
 }

@@ -10,8 +10,11 @@ import { rollbackStep, type RollbackInput } from '../steps/rollback.js';
 import { lifetimeOfResult } from '../lifetime/deadline.js';
 import { HANDLERS } from '../workflow/handlers.js';
 import { runLocally, type LocalRunResult } from '../workflow/local-runner.js';
+import { accessCommands } from '../deployments/access.js';
+import { readLocalCloudState, useLocalCloud } from '../local/cloud-state.js';
 import { printJson, progressLine, type Io } from './output.js';
 import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
+import { profileForRun } from './run-profile.js';
 
 export interface RunCommandOptions {
   request: Record<string, unknown>;
@@ -24,7 +27,7 @@ export interface RunCommandOptions {
   simulateSsmOffline?: boolean;
   /** Stops the run like Ctrl-C does (for callers other than a terminal). */
   signal?: AbortSignal;
-  /** Local only: how long each Wait state lasts (ms). */
+  /** How long each Wait state lasts (ms): short by default locally; against AWS only when given (an emulator). */
   waitMs?: number;
 }
 
@@ -74,11 +77,16 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
   const request = parseRequest(options.request);
   const log = (line: string): void => io.err(`${line}\n`);
   let cloud: LocalCloud | undefined;
-  if (options.local) {
+  // A running `gpu-deploy local-cloud` is deployed into (the instance stays, for connect/tunnel/exec --local).
+  const sharedCloud = options.local && readLocalCloudState() ? useLocalCloud() : undefined;
+  if (sharedCloud) log(`Deploying into the local cloud at ${sharedCloud.endpoint} (gpu-deploy local-cloud)`);
+  else if (options.local) {
     log('Starting the local cloud (moto emulator + local stand-ins for SSM agent, Pricing and spot prices)...');
     cloud = await startLocalCloud({ region: request.region, host: hostSimulation(options), faults: capacityFaults(options.simulateNoCapacity), log });
     log(`Local cloud at ${cloud.endpoint} (moto at ${cloud.moto.endpoint})`);
   }
+  // Its own local cloud stands in for the deployed stack, whose profile it seeds; anything else resolves one.
+  const input = cloud ? options.request : { ...options.request, instanceProfile: (await profileForRun(request, log)).name };
   const interrupt = new AbortController();
   const onSigint = (): void => {
     log('Interrupted: stopping the run, then rolling back whatever it launched...');
@@ -90,12 +98,12 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
     log(`Deploying ${request.instanceType} in ${request.region} (${request.osType}, ${request.architecture}, ${request.amiType} DLAMI, market ${request.market})`);
     const executionName = `run-${randomUUID()}`;
     const result = await runLocally({
-      input: options.request,
+      input,
       handlers: HANDLERS,
       executionName,
       signal: interrupt.signal,
       // Locally the emulator answers at once: short waits. Against AWS the definition's own waits and backoff.
-      ...(options.local ? { waitMs: options.waitMs ?? 100, retryMs: 50 } : {}),
+      ...(options.local ? { waitMs: options.waitMs ?? 100, retryMs: 50 } : options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
       onEvent: (event) => {
         const line = progressLine(event);
         if (line) io.err(line);
@@ -109,6 +117,12 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
       const live = await cloud.liveInstances();
       const own = result.status === 'SUCCEEDED' ? String((result.output as { instanceId?: unknown }).instanceId ?? '') : '';
       extra.emulator = { liveInstances: live.length, strayInstances: live.filter((id) => id !== own) };
+    }
+    if (result.status === 'SUCCEEDED') {
+      const id = String((result.output as { deploymentId?: unknown }).deploymentId ?? executionName);
+      extra.access = cloud
+        ? { ...accessCommands(id, request.region, { local: true }), note: 'this run\'s own local cloud stopped with it; start `gpu-deploy local-cloud` first to keep the instance' }
+        : accessCommands(id, request.region, { local: sharedCloud !== undefined });
     }
     const document = summarize(result, extra);
     log(result.status === 'SUCCEEDED' ? `Deployment SUCCEEDED in ${result.durationMs} ms` : `Deployment FAILED: ${result.error}: ${result.cause}`);

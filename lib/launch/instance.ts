@@ -9,7 +9,7 @@ import {
 import { awsErrorCode, callAws, CAPACITY_ERROR_CODES, toProjectError } from '../aws/classify.js';
 import { CapacityUnavailableError, LaunchFailedError, NetworkNotFoundError } from '../errors.js';
 import type { LaunchAttempt } from '../capacity/plan.js';
-import { DEPLOYMENT_TAG, clientToken, deploymentTags } from './tags.js';
+import { DEPLOYMENT_TAG, HOURLY_PRICE_TAG, PRICE_SOURCE_TAG, clientToken, deploymentTags } from './tags.js';
 import { ensureSecurityGroup, findSubnet } from './network.js';
 import { isNotYetVisible, retryWhileNotYetVisible, type PropagationRetryOptions } from './consistency.js';
 
@@ -30,6 +30,15 @@ export interface LaunchInput {
   instanceProfileName?: string;
   subnetId?: string;
   tags: Record<string, string>;
+  /** Where each market's planned price came from: written with the price as tags, so `list` needs no Pricing call. */
+  priceSources?: { spot?: string; onDemand?: string };
+}
+
+/** The attempt's planned hourly price and its source as tags; none when the plan did not know the price. */
+export function priceTags(attempt: LaunchAttempt, sources: LaunchInput['priceSources'] = {}): Record<string, string> {
+  if (attempt.expectedHourly === undefined) return {};
+  const source = attempt.market === 'spot' ? sources.spot : sources.onDemand;
+  return { [HOURLY_PRICE_TAG]: attempt.expectedHourly.toFixed(4), ...(source ? { [PRICE_SOURCE_TAG]: source } : {}) };
 }
 
 export interface LaunchedInstance {
@@ -67,7 +76,7 @@ export function runInstancesInput(
   network: { subnetId: string; securityGroupId: string },
   generation = 0,
 ): RunInstancesCommandInput {
-  const tags = deploymentTags(input.deploymentId, input.tags, input.executionId);
+  const tags = deploymentTags(input.deploymentId, { ...input.tags, ...priceTags(attempt, input.priceSources) }, input.executionId);
   return {
     ClientToken: clientToken(input.executionId, attempt, generation),
     ImageId: input.imageId,

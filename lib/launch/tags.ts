@@ -64,3 +64,6 @@ export function deploymentIdFrom(executionName: string): string {
   const cleaned = executionName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
   return cleaned.length > 0 ? cleaned : createHash('sha256').update(executionName).digest('hex').slice(0, 32);
 }
+
+/** When the deployment's GPU health check passed (ISO 8601 UTC): `list` shows the last verification from it. */
+export const VERIFIED_AT_TAG = 'gpu-deploy:verified-at';

@@ -72,7 +72,8 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, deadlineMs: nu
 export async function startMoto(options: { amisPath?: string; log?: (line: string) => void } = {}): Promise<RunningMoto> {
   const bin = ensureMotoInstalled(options.log);
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' };
+  // AWS's managed policies (AmazonSSMManagedInstanceCore) exist in every account; moto loads them only when asked.
+  const env: NodeJS.ProcessEnv = { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' };
   if (options.amisPath) env.MOTO_AMIS_PATH = options.amisPath;
   const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

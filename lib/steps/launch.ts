@@ -4,7 +4,7 @@ import { estimateFor } from '../capacity/estimate.js';
 import type { CapacityFacts } from '../capacity/facts.js';
 import { withAlternatives } from '../capacity/suggest.js';
 import { markUnavailable, recentlyUnavailable } from '../capacity/unavailable.js';
-import { CapacityUnavailableError } from '../errors.js';
+import { CapacityUnavailableError, InstanceProfileUnavailableError } from '../errors.js';
 import { launchInstance } from '../launch/instance.js';
 import { lifecycleOf } from '../lifetime/lifecycle-tags.js';
 import { renderUserData, toBase64UserData } from '../userdata/index.js';
@@ -20,9 +20,11 @@ export function lastRecentlyUnavailable(attempts: readonly LaunchAttempt[], rece
 }
 
 /**
- * Launch: UserData rendered for the AMI, then the planned attempts walked in order.
+ * Launch: UserData rendered for the AMI, then the planned attempts walked in order, with the request's instance
+ * profile, else the stack's (the Launch function's environment).
  *
  * @throws CapacityUnavailableError when every attempt ran out of capacity, suggesting the plan's alternatives
+ * @throws InstanceProfileUnavailableError when neither names a profile (RunInstances is not called)
  */
 export async function launchStep(
   doc: PlannedDocument,
@@ -39,6 +41,13 @@ export async function launchStep(
     ollama: request.ollama,
     ...lifecycle.userData,
   });
+  // Without a profile the SSM agent never registers and verification can only time out: refuse before launching.
+  const instanceProfileName = request.instanceProfile ?? env.instanceProfileName;
+  if (!instanceProfileName) {
+    throw new InstanceProfileUnavailableError('No instance profile for the instance: the request names none and GPU_DEPLOY_INSTANCE_PROFILE is not set', {
+      hint: 'Set instanceProfile (--instance-profile NAME) to a profile with AmazonSSMManagedInstanceCore, or run through the deployed stack, whose Launch function has one',
+    });
+  }
   const alternatives = (plan as PlannedDocument['plan'] & Partial<CapacityFacts>).alternatives ?? [];
   const launched = await launchInstance(
     ec2,
@@ -49,9 +58,10 @@ export async function launchStep(
       rootVolumeGiB: Math.max(request.rootVolumeGiB, ami.rootSnapshotGiB ?? 0),
       ...(ami.rootDeviceName ? { rootDeviceName: ami.rootDeviceName } : {}),
       userDataBase64: toBase64UserData(userData),
-      ...(env.instanceProfileName ? { instanceProfileName: env.instanceProfileName } : {}),
+      instanceProfileName,
       ...(request.subnetId ? { subnetId: request.subnetId } : {}),
       tags: { ...request.tags, ...lifecycle.tags },
+      priceSources: { spot: 'describe-spot-price-history', ...(plan.prices.onDemand ? { onDemand: plan.prices.onDemand.source } : {}) },
     },
     lastRecentlyUnavailable(plan.attempts, recentlyUnavailable(request.region, request.instanceType, doc.zones)),
     (attempt) => markUnavailable(request.region, attempt),

@@ -6,7 +6,7 @@ import { pricingClient } from '../../lib/aws/pricing.js';
 import { serviceQuotasClient } from '../../lib/aws/service-quotas.js';
 import { ssmClient } from '../../lib/aws/ssm.js';
 import { CapacityUnavailableError } from '../../lib/errors.js';
-import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud.js';
+import { LOCAL_INSTANCE_PROFILE, startLocalCloud, type LocalCloud } from '../../lib/local/cloud.js';
 import { launchStep } from '../../lib/steps/launch.js';
 import { planStep, type CapacityPlanResult } from '../../lib/steps/plan-capacity.js';
 import { resolveAmiStep } from '../../lib/steps/resolve-ami.js';
@@ -113,7 +113,7 @@ describe('when nothing can be launched', () => {
     const doc = await plannedDocument({ instanceType: 'g5.xlarge', region: REGION, market: 'on-demand' }, 'capacity-details');
     cloud.standIn.faults.push({ operation: 'ec2.RunInstances', code: 'InsufficientInstanceCapacity', status: 500 });
     // Act
-    const failure = await launchStep(doc, ec2Client(REGION), {}).catch((error: unknown) => error);
+    const failure = await launchStep(doc, ec2Client(REGION), { instanceProfileName: LOCAL_INSTANCE_PROFILE }).catch((error: unknown) => error);
     // Assess
     expect(failure).toBeInstanceOf(CapacityUnavailableError);
     const details = (failure as CapacityUnavailableError).details as { tried: unknown[]; alternatives: { instanceType: string }[] };

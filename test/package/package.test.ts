@@ -13,13 +13,13 @@ let template: Template;
 
 const FUNCTIONS = [
   'validateRequest', 'resolveAmi', 'planCapacity', 'launch', 'checkRunning', 'checkManaged', 'verifyGpu', 'getGpuReport', 'rollback', 'notify',
-  'apiStart', 'apiStatus', 'apiTeardown', 'eventStart', 'spotInterruption', 'scheduleTeardown', 'instanceEnded',
+  'apiStart', 'apiStatus', 'apiList', 'apiTeardown', 'eventStart', 'spotInterruption', 'scheduleTeardown', 'instanceEnded',
 ];
 /** functions/<file>.ts of each function. */
 const FILES: Record<string, string> = {
   validateRequest: 'validate-request', resolveAmi: 'resolve-ami', planCapacity: 'plan-capacity', launch: 'launch', checkRunning: 'check-running',
   checkManaged: 'check-managed', verifyGpu: 'verify-gpu', getGpuReport: 'get-gpu-report', rollback: 'rollback', notify: 'notify',
-  apiStart: 'api-start', apiStatus: 'api-status', apiTeardown: 'api-teardown', eventStart: 'event-start', spotInterruption: 'spot-interruption',
+  apiStart: 'api-start', apiStatus: 'api-status', apiList: 'api-list', apiTeardown: 'api-teardown', eventStart: 'event-start', spotInterruption: 'spot-interruption',
   scheduleTeardown: 'schedule-teardown', instanceEnded: 'instance-ended',
 };
 const logicalId = (fn: string): string => `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
@@ -33,11 +33,12 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   checkRunning: ['ec2:DescribeInstances', 'ec2:GetEbsDefaultKmsKeyId'],
   checkManaged: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
   verifyGpu: ['ssm:SendCommand'],
-  getGpuReport: ['ssm:GetCommandInvocation'],
+  getGpuReport: ['ec2:CreateTags', 'ssm:GetCommandInvocation'],
   rollback: ['ec2:DeleteSecurityGroup', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:TerminateInstances', 'scheduler:DeleteSchedule', 'states:DescribeExecution'],
   notify: ['events:PutEvents'],
   apiStart: ['states:StartExecution'],
   apiStatus: ['states:DescribeExecution'],
+  apiList: ['ec2:DescribeInstances', 'ec2:DescribeRegions'],
   apiTeardown: ['states:DescribeExecution', 'states:StartExecution'],
   eventStart: ['events:PutEvents', 'states:StartExecution'],
   spotInterruption: ['ec2:CreateTags', 'ec2:DescribeInstances', 'events:PutEvents', 'states:DescribeExecution', 'states:StartExecution'],
@@ -94,16 +95,18 @@ test.each([
   expect([...new Set(invoked)].sort()).toEqual(functions);
 });
 
-test('the API: three routes, each IAM-authorised (no open endpoint), each to its own function', () => {
+test('the API: four routes, each IAM-authorised (no open endpoint), each to its own function', () => {
   // Prepare
   const methods = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
-  const route = (method: string) => methods.find((m) => m.Properties.HttpMethod === method)!;
+  // GET /deployments sits on the collection resource, GET /deployments/{id} on the {id} one.
+  const onCollection = (m: (typeof methods)[number]) => !JSON.stringify(m.Properties.ResourceId).includes('IdVar');
+  const route = (method: string, collection: boolean) => methods.find((m) => m.Properties.HttpMethod === method && (method !== 'GET' || onCollection(m) === collection))!;
 
   // Assess
-  expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'POST']);
+  expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'GET', 'GET', 'POST']);
   for (const method of methods) expect({ method: method.Properties.HttpMethod, auth: method.Properties.AuthorizationType }).toEqual({ method: method.Properties.HttpMethod, auth: 'AWS_IAM' });
-  const target = (method: string) => JSON.stringify(route(method).Properties.Integration.Uri).match(/"(\w+)LambdaFunction"/)?.[1];
-  expect([target('POST'), target('GET'), target('DELETE')]).toEqual(['ApiStart', 'ApiStatus', 'ApiTeardown']);
+  const target = (method: string, collection = false) => JSON.stringify(route(method, collection).Properties.Integration.Uri).match(/"(\w+)LambdaFunction"/)?.[1];
+  expect([target('POST'), target('GET', true), target('GET'), target('DELETE')]).toEqual(['ApiStart', 'ApiList', 'ApiStatus', 'ApiTeardown']);
   const resources = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGateway::Resource').map((r) => r.Properties.PathPart);
   expect(resources.sort()).toEqual(['deployments', '{id}']);
   expect(template.Outputs).toHaveProperty('ServiceEndpoint');

@@ -28,6 +28,7 @@ describe('the route table', () => {
   test('every route is served by the function serverless.yml names, one function per method and resource', () => {
     expect(API_ROUTES.map((r) => `${r.method} ${r.path} -> ${r.functionName}`)).toEqual([
       'POST /deployments -> apiStart',
+      'GET /deployments -> apiList',
       'GET /deployments/{id} -> apiStatus',
       'DELETE /deployments/{id} -> apiTeardown',
     ]);

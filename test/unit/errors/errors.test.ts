@@ -9,6 +9,7 @@ import {
   REQUEST_ERROR_NAMES,
   RequestInvalidError,
 } from '../../../lib/errors.js';
+import * as errors from '../../../lib/errors.js';
 
 describe('GpuDeployError', () => {
   test('the base class names itself and keeps hint, details and cause', () => {
@@ -104,5 +105,25 @@ describe('isGpuDeployError', () => {
     ['RequestInvalidError', false],
   ])('%p → %p', (value, expected) => {
     expect(isGpuDeployError(value)).toBe(expected);
+  });
+});
+
+describe('issue 12 errors (entry-point errors, not state machine branches)', () => {
+  test.each([
+    'InstanceProfileUnavailableError',
+    'InstanceProfileNotFoundError',
+    'DeploymentInstanceNotFoundError',
+    'SessionManagerPluginMissingError',
+    'SessionPluginFailedError',
+    'ExecTimeoutError',
+    'LocalCloudNotRunningError',
+    'LocalPortInUseError',
+  ] as const)('%s names itself and is a GpuDeployError', (name) => {
+    // Act
+    const error = new errors[name]('message', { hint: 'do this' });
+    // Assess
+    expect(error.name).toBe(name);
+    expect(error).toBeInstanceOf(GpuDeployError);
+    expect(error.toJSON()).toEqual({ error: name, message: 'message', hint: 'do this' });
   });
 });

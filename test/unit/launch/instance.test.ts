@@ -32,6 +32,8 @@ const OD_A: LaunchAttempt = { zone: 'us-east-1a', market: 'on-demand', instanceT
 const NETWORK = { subnetId: 'subnet-1', securityGroupId: 'sg-1' };
 const TAGS = [
   { Key: 'team', Value: 'ml' },
+  // The planned price of the attempt (no source given in INPUT): `list` reads it instead of calling Pricing.
+  { Key: 'gpu-deploy:hourly-price', Value: '1.0060' },
   { Key: 'Name', Value: 'gpu-deploy-dep-1' },
   { Key: 'gpu-deploy:deployment-id', Value: 'dep-1' },
   { Key: 'gpu-deploy:managed-by', Value: 'gpu-deploy' },

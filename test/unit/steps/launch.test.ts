@@ -8,12 +8,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Alternative } from '../../../lib/capacity/suggest.js';
 import { clearUnavailable, recentlyUnavailable } from '../../../lib/capacity/unavailable.js';
-import { CapacityUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
+import { CapacityUnavailableError, InstanceProfileUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
 import { lastRecentlyUnavailable, launchStep } from '../../../lib/steps/launch.js';
 import { awsError, plannedDoc, PRICES } from './fixtures.js';
 
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'us-east-1' });
+/** What the deployed stack's Launch function has in its environment. */
+const STACK_PROFILE = { instanceProfileName: 'gpu-deploy-dev-GpuInstanceProfile' };
 
 const userDataOf = (call: number): string => {
   const input = ec2Mock.commandCalls(RunInstancesCommand)[call]?.args[0].input;
@@ -35,14 +37,14 @@ describe('launchStep', () => {
       Instances: [{ InstanceId: 'i-1', InstanceType: 'g5.xlarge', Placement: { AvailabilityZone: 'us-east-1b' }, InstanceLifecycle: 'spot', SubnetId: 'subnet-b' }],
     });
     // Act
-    const launch = await launchStep(plannedDoc({ rootVolumeGiB: 50 }, { rootSnapshotGiB: 75 }), ec2, {});
+    const launch = await launchStep(plannedDoc({ rootVolumeGiB: 50 }, { rootSnapshotGiB: 75 }), ec2, STACK_PROFILE);
     // Assess
     expect(launch).toMatchObject({ instanceId: 'i-1', market: 'spot', zone: 'us-east-1b', reused: false });
     expect(launch.estimate).toMatchObject({ market: 'spot', instance: { hourly: PRICES.spot['us-east-1b']?.usdPerHour }, volume: { gib: 75 } });
     const input = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input;
     expect(input?.ImageId).toBe('ami-0abc');
     expect(input?.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize).toBe(75);
-    expect(input).not.toHaveProperty('IamInstanceProfile');
+    expect(input?.IamInstanceProfile).toEqual({ Name: STACK_PROFILE.instanceProfileName });
     const script = userDataOf(0);
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
     expect(script).toContain("readonly AMI_SOURCE='dlami'");
@@ -54,7 +56,7 @@ describe('launchStep', () => {
     // Prepare
     ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1', Placement: { AvailabilityZone: 'us-east-1b' } }] });
     // Act
-    await launchStep(plannedDoc({ rootVolumeGiB: 200, ollama: { enabled: false } }, { source: 'standard-fallback', needsDriver: true, rootSnapshotGiB: 8 }), ec2, {});
+    await launchStep(plannedDoc({ rootVolumeGiB: 200, ollama: { enabled: false } }, { source: 'standard-fallback', needsDriver: true, rootSnapshotGiB: 8 }), ec2, STACK_PROFILE);
     // Assess
     const script = userDataOf(0);
     expect(script).toContain("readonly AMI_SOURCE='standard'");
@@ -66,7 +68,7 @@ describe('launchStep', () => {
     // Prepare
     ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1', InstanceType: 'g5.xlarge', Placement: { AvailabilityZone: 'us-east-1b' } }] });
     // Act
-    await launchStep(plannedDoc({ osType: 'amazon-linux-2023' }, { rootDeviceName: '/dev/xvda', rootSnapshotGiB: 60 }), ec2, {});
+    await launchStep(plannedDoc({ osType: 'amazon-linux-2023' }, { rootDeviceName: '/dev/xvda', rootSnapshotGiB: 60 }), ec2, STACK_PROFILE);
     // Assess
     const mappings = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.BlockDeviceMappings;
     expect(mappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 100, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true } }]);
@@ -76,7 +78,7 @@ describe('launchStep', () => {
     // Prepare
     ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1' }] });
     // Act
-    await launchStep(plannedDoc({ rootVolumeGiB: 64 }, { rootSnapshotGiB: undefined }), ec2, {});
+    await launchStep(plannedDoc({ rootVolumeGiB: 64 }, { rootSnapshotGiB: undefined }), ec2, STACK_PROFILE);
     // Assess
     expect(ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.BlockDeviceMappings?.[0]?.Ebs?.VolumeSize).toBe(64);
   });
@@ -95,6 +97,26 @@ describe('launchStep', () => {
     expect(input?.ClientToken).toMatch(/^gd-[0-9a-f]{48}$/);
   });
 
+  test('no instance profile from the request nor the environment: a named error, and RunInstances is never called', async () => {
+    // Act + Assess
+    await expect(launchStep(plannedDoc(), ec2, {})).rejects.toBeInstanceOf(InstanceProfileUnavailableError);
+    await expect(launchStep(plannedDoc(), ec2, {})).rejects.toMatchObject({ hint: expect.stringContaining('--instance-profile') });
+    expect(ec2Mock.commandCalls(RunInstancesCommand)).toHaveLength(0);
+  });
+
+  test("the request's instanceProfile wins over the stack's, and the planned price is tagged with its source", async () => {
+    // Prepare
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1' }] });
+    // Act
+    await launchStep(plannedDoc({ instanceProfile: 'team-ssm' }), ec2, STACK_PROFILE);
+    // Assess
+    const input = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input;
+    expect(input?.IamInstanceProfile).toEqual({ Name: 'team-ssm' });
+    const tags = input?.TagSpecifications?.[0]?.Tags ?? [];
+    expect(tags.find((t) => t.Key === 'gpu-deploy:hourly-price')?.Value).toMatch(/^\d+\.\d{4}$/);
+    expect(tags.find((t) => t.Key === 'gpu-deploy:price-source')?.Value).toBeDefined();
+  });
+
   test('a capacity error is remembered for the next plan and the next attempt is launched (on-demand estimate)', async () => {
     // Prepare
     ec2Mock
@@ -102,7 +124,7 @@ describe('launchStep', () => {
       .rejectsOnce(awsError('InsufficientInstanceCapacity', 500))
       .resolves({ Instances: [{ InstanceId: 'i-2', Placement: { AvailabilityZone: 'us-east-1a' } }] });
     // Act
-    const launch = await launchStep(plannedDoc(), ec2, {});
+    const launch = await launchStep(plannedDoc(), ec2, STACK_PROFILE);
     // Assess
     expect(launch).toMatchObject({ instanceId: 'i-2', market: 'on-demand', zone: 'us-east-1a' });
     expect(launch.estimate).toMatchObject({ market: 'on-demand', instance: { hourly: 1.006 } });
@@ -114,7 +136,7 @@ describe('launchStep', () => {
     ec2Mock.on(RunInstancesCommand).resolves({ Instances: [{ InstanceId: 'i-1', InstanceLifecycle: 'spot', Placement: { AvailabilityZone: 'us-east-1b' } }] });
     const { onDemand: _omitted, ...prices } = PRICES;
     // Act
-    const launch = await launchStep(plannedDoc({}, {}, { prices }), ec2, {});
+    const launch = await launchStep(plannedDoc({}, {}, { prices }), ec2, STACK_PROFILE);
     // Assess
     expect(launch.instanceId).toBe('i-1');
     // No estimate: absent or null (the ASL's success output reads $.launch.estimate, so it may be kept as null).
@@ -128,7 +150,7 @@ describe('launchStep', () => {
       { instanceType: 'g6.xlarge', gpu: { model: 'L4', count: 1, memoryGiB: 22 }, vcpus: 4, onDemandHourly: 0.8048, priceSource: 'pricing-api', quota: 'within' },
     ];
     // Act
-    const failure = launchStep(plannedDoc({}, {}, { alternatives } as never), ec2, {});
+    const failure = launchStep(plannedDoc({}, {}, { alternatives } as never), ec2, STACK_PROFILE);
     // Assess
     await expect(failure).rejects.toBeInstanceOf(CapacityUnavailableError);
     await expect(failure).rejects.toMatchObject({
@@ -144,9 +166,9 @@ describe('launchStep', () => {
     // Prepare
     ec2Mock.on(RunInstancesCommand).rejects(awsError('InsufficientInstanceCapacity', 500));
     // Act + Assess
-    await expect(launchStep(plannedDoc(), ec2, {})).rejects.toMatchObject({ details: { alternatives: [] } });
+    await expect(launchStep(plannedDoc(), ec2, STACK_PROFILE)).rejects.toMatchObject({ details: { alternatives: [] } });
     ec2Mock.on(RunInstancesCommand).rejects(awsError('InvalidAMIID.NotFound'));
-    await expect(launchStep(plannedDoc(), ec2, {})).rejects.toBeInstanceOf(LaunchFailedError);
+    await expect(launchStep(plannedDoc(), ec2, STACK_PROFILE)).rejects.toBeInstanceOf(LaunchFailedError);
   });
 });
 
