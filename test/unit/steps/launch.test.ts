@@ -189,7 +189,7 @@ describe('launchStep: the lifetime and the idle policy', () => {
     // Prepare
     ec2Mock.on(RunInstancesCommand).resolves(launched);
     // Act
-    const launch = await launchStep(plannedDoc({ maxLifetimeMinutes: 120, idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 5 } }), ec2, {});
+    const launch = await launchStep(plannedDoc({ maxLifetimeMinutes: 120, idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 5 } }), ec2, STACK_PROFILE);
     // Assess: the execution started at 2025-06-01T12:00:00.000Z.
     expect(launch).toMatchObject({ expiresAt: '2025-06-01T14:00:00Z', idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 5 } });
     const input = ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input;
@@ -209,9 +209,9 @@ describe('launchStep: the lifetime and the idle policy', () => {
   test('a retried Launch sends the same deadline (the ClientToken demands identical parameters)', async () => {
     ec2Mock.on(RunInstancesCommand).resolves(launched);
     const doc = plannedDoc({ maxLifetimeMinutes: 60 });
-    await launchStep(doc, ec2, {});
+    await launchStep(doc, ec2, STACK_PROFILE);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    await launchStep(doc, ec2, {});
+    await launchStep(doc, ec2, STACK_PROFILE);
     const [first, second] = ec2Mock.commandCalls(RunInstancesCommand).map((call) => call.args[0].input);
     expect(second?.ClientToken).toBe(first?.ClientToken);
     expect(second?.UserData).toBe(first?.UserData);
@@ -220,7 +220,7 @@ describe('launchStep: the lifetime and the idle policy', () => {
 
   test('neither: no lifetime tags, empty guard settings, nulls in the result', async () => {
     ec2Mock.on(RunInstancesCommand).resolves(launched);
-    const launch = await launchStep(plannedDoc(), ec2, {});
+    const launch = await launchStep(plannedDoc(), ec2, STACK_PROFILE);
     expect(launch).toMatchObject({ expiresAt: null, idleTeardown: null });
     const keys = (ec2Mock.commandCalls(RunInstancesCommand)[0]?.args[0].input.TagSpecifications?.[0]?.Tags ?? []).map((t) => t.Key);
     expect(keys).not.toContain('gpu-deploy:expires-at');
