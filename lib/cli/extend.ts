@@ -11,9 +11,10 @@ import { StackNotDeployedError } from '../api/errors.js';
 import { checkDeploymentId } from '../api/sfn.js';
 import { cloudFormationClient, deployedStack, stackName } from '../api/stack.js';
 import { awsErrorCode } from '../aws/classify.js';
-import { GpuDeployError, RequestInvalidError } from '../errors.js';
+import { RequestInvalidError } from '../errors.js';
 import { extendLifetime, type ExtendDeps } from '../lifetime/extend.js';
 import { REQUEST_LIMITS } from '../request.js';
+import { printFailure } from './failure.js';
 import { printJson, type Io } from './output.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 
@@ -62,26 +63,13 @@ async function stackSchedules(cfn: CloudFormationClient, stage: string, stackReg
   }
 }
 
-const isUsageError = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS');
-
-/** The failure as the other subcommands print it: exit 2 for a usage error, 1 for anything else. */
-function failed(io: Io, json: boolean, error: unknown): number {
-  const body = isUsageError(error)
-    ? { error: 'UsageError', message: (error as Error).message, hint: 'See gpu-deploy --help' }
-    : error instanceof GpuDeployError
-      ? error.toJSON()
-      : { error: error instanceof Error && error.name !== 'Error' ? error.name : 'CliError', message: error instanceof Error ? error.message : String(error) };
-  if (json) printJson(io, { status: 'FAILED', ...body });
-  else io.err(`error: ${body.error}: ${body.message}${'hint' in body && body.hint ? `\nhint: ${body.hint}` : ''}\n`);
-  return isUsageError(error) ? 2 : 1;
-}
 
 /** `gpu-deploy extend`: parses its own arguments (and `--json`) and prints its own result or failure. */
 export async function extendMain(args: string[], io: Io, deps: ExtendCliDeps = {}): Promise<number> {
   try {
     return await extend(args, io, deps);
   } catch (error) {
-    return failed(io, args.includes('--json'), error);
+    return printFailure(io, args.includes('--json'), error);
   }
 }
 

@@ -1,6 +1,5 @@
-import { GpuDeployError } from '../errors.js';
-import { isUsageError } from './args.js';
-import { processIo, printJson, type Io } from './output.js';
+import { printFailure } from './failure.js';
+import { processIo, type Io } from './output.js';
 
 const USAGE = `gpu-deploy: turn a GPU request into a verified, GPU-ready EC2 instance.
 
@@ -67,18 +66,6 @@ Request options (flags over --config file over defaults):
   --json                 one JSON document on stdout; progress on stderr
 `;
 
-const usageErrorBody = (error: unknown) => ({ error: 'UsageError', message: (error as Error).message, hint: 'See gpu-deploy --help' });
-
-function fail(io: Io, json: boolean, error: unknown): number {
-  const body = isUsageError(error)
-    ? usageErrorBody(error)
-    : error instanceof GpuDeployError
-      ? error.toJSON()
-      : { error: error instanceof Error && error.name !== 'Error' ? error.name : 'CliError', message: error instanceof Error ? error.message : String(error) };
-  if (json) printJson(io, { status: 'FAILED', ...body });
-  else io.err(`error: ${body.error}: ${body.message}${'hint' in body && body.hint ? `\nhint: ${body.hint}` : ''}\n`);
-  return isUsageError(error) ? 2 : 1;
-}
 
 /**
  * The subcommand's own module, imported only when it is the one asked for: each one parses its arguments and loads
@@ -117,6 +104,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`error: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   } catch (error) {
-    return fail(io, rest.includes('--json'), error);
+    return printFailure(io, rest.includes('--json'), error);
   }
 }
