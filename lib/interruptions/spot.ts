@@ -10,10 +10,11 @@
  * `hibernate` warnings (persistent spot requests) resume the same instance when capacity returns: no relaunch.
  * A relaunch is itself relaunched at most MAX_RELAUNCHES times in a row.
  */
-import { CreateTagsCommand, DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { describeInstanceById } from '../launch/describe.js';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
+import { callAws } from '../aws/classify.js';
 import { DeploymentAlreadyExistsError } from '../api/errors.js';
 import { describeDeployment, startDeployment } from '../api/deployments.js';
 import { DEPLOYMENT_ID_PATTERN, executionArn as executionArnOf } from '../api/sfn.js';
@@ -88,16 +89,6 @@ export interface InterruptionOutcome {
   eventId?: string;
 }
 
-async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
-  try {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    return out.Reservations?.[0]?.Instances?.[0];
-  } catch (error) {
-    if (awsErrorCode(error) === 'InvalidInstanceID.NotFound') return undefined;
-    throw toProjectError(error, 'DescribeInstances');
-  }
-}
-
 /** The request the instance was launched for, from its execution's input; undefined when unreadable. */
 async function originalRequest(deps: InterruptionDeps, deploymentId: string): Promise<DeploymentRequest | undefined> {
   const deployment = await describeDeployment(deps.sfn, deps.deployStateMachineArn, deploymentId);
@@ -119,7 +110,7 @@ export async function handleSpotInterruption(event: SpotInterruptionEvent, deps:
   const instanceAction = event.detail?.['instance-action'] ?? 'terminate';
   if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) return { action: 'ignored', reason: 'the event names no instance id' };
 
-  const instance = await describeInstance(deps.ec2, instanceId);
+  const instance = await describeInstanceById(deps.ec2, instanceId);
   const tags = Object.fromEntries((instance?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
   if (tags[MANAGED_BY_TAG] !== 'gpu-deploy') return { action: 'ignored', reason: 'the instance was not launched by gpu-deploy', instanceId };
   const deploymentId = tags[DEPLOYMENT_TAG] ?? '';

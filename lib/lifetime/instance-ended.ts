@@ -4,7 +4,8 @@
  * by the instance's tags: only instances that this stack's deploy state machine launched. Why it ended (StateReason
  * and the lifetime tags) tells the teardown which event to publish.
  */
-import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { describeInstanceById } from '../launch/describe.js';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { awsErrorCode, toProjectError } from '../aws/classify.js';
 import { DEPLOYMENT_ID_PATTERN, executionArn as executionArnOf } from '../api/sfn.js';
@@ -50,22 +51,12 @@ export function endedReason(stateReasonCode: string | undefined, tags: Record<st
   return tags[IDLE_TEARDOWN_TAG] ? 'idle' : null;
 }
 
-async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
-  try {
-    const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    return out.Reservations?.[0]?.Instances?.[0];
-  } catch (error) {
-    if (awsErrorCode(error) === 'InvalidInstanceID.NotFound') return undefined;
-    throw toProjectError(error, 'DescribeInstances');
-  }
-}
-
 /** Handles one state-change event. Safe to receive twice: the teardown's name comes from the instance id. */
 export async function handleInstanceEnded(event: InstanceStateChangeEvent, deps: InstanceEndedDeps): Promise<InstanceEndedOutcome> {
   const instanceId = event.detail?.['instance-id'];
   if (event.detail?.state !== 'terminated') return { action: 'ignored', reason: `state ${String(event.detail?.state)} is not terminated` };
   if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) return { action: 'ignored', reason: 'the event names no instance id' };
-  const instance = await describeInstance(deps.ec2, instanceId);
+  const instance = await describeInstanceById(deps.ec2, instanceId);
   const tags = Object.fromEntries((instance?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
   if (tags[MANAGED_BY_TAG] !== 'gpu-deploy') return { action: 'ignored', reason: 'the instance was not launched by gpu-deploy', instanceId };
   const deploymentId = tags[DEPLOYMENT_TAG] ?? '';
