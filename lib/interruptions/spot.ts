@@ -11,15 +11,15 @@
  * A relaunch is itself relaunched at most MAX_RELAUNCHES times in a row.
  */
 import { CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { describeInstanceById } from '../launch/describe.js';
+import { managedInstance } from '../launch/describe.js';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { callAws } from '../aws/classify.js';
 import { DeploymentAlreadyExistsError } from '../api/errors.js';
 import { describeDeployment, startDeployment } from '../api/deployments.js';
-import { DEPLOYMENT_ID_PATTERN, executionArn as executionArnOf } from '../api/sfn.js';
+import { executionArn as executionArnOf } from '../api/sfn.js';
 import { DETAIL_TYPES, publishEvent } from '../events/eventbridge.js';
-import { DEPLOYMENT_TAG, EXECUTION_ARN_TAG, INTERRUPTED_AT_TAG, MANAGED_BY_TAG } from '../launch/tags.js';
+import { EXECUTION_ARN_TAG, INTERRUPTED_AT_TAG } from '../launch/tags.js';
 import { parseRequest } from '../request.js';
 import type { DeploymentRequest, MarketChoice } from '../types.js';
 import type { LogSink } from '../middleware/logger.js';
@@ -110,11 +110,9 @@ export async function handleSpotInterruption(event: SpotInterruptionEvent, deps:
   const instanceAction = event.detail?.['instance-action'] ?? 'terminate';
   if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) return { action: 'ignored', reason: 'the event names no instance id' };
 
-  const instance = await describeInstanceById(deps.ec2, instanceId);
-  const tags = Object.fromEntries((instance?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-  if (tags[MANAGED_BY_TAG] !== 'gpu-deploy') return { action: 'ignored', reason: 'the instance was not launched by gpu-deploy', instanceId };
-  const deploymentId = tags[DEPLOYMENT_TAG] ?? '';
-  if (!DEPLOYMENT_ID_PATTERN.test(deploymentId)) return { action: 'ignored', reason: 'the instance has no valid deployment id tag', instanceId };
+  const managed = await managedInstance(deps.ec2, instanceId);
+  if (managed.ignored !== undefined) return { action: 'ignored', reason: managed.ignored, instanceId };
+  const { instance, tags, deploymentId } = managed;
   const ownArn = executionArnOf(deps.deployStateMachineArn, deploymentId);
   const taggedArn = tags[EXECUTION_ARN_TAG];
   if (taggedArn && taggedArn !== ownArn) {

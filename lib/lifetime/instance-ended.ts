@@ -5,12 +5,12 @@
  * and the lifetime tags) tells the teardown which event to publish.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { describeInstanceById } from '../launch/describe.js';
+import { managedInstance } from '../launch/describe.js';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { awsErrorCode, toProjectError } from '../aws/classify.js';
-import { DEPLOYMENT_ID_PATTERN, executionArn as executionArnOf } from '../api/sfn.js';
+import { executionArn as executionArnOf } from '../api/sfn.js';
 import type { EndedReason } from '../events/ended.js';
-import { DEPLOYMENT_TAG, EXECUTION_ARN_TAG, EXPIRES_AT_TAG, IDLE_TEARDOWN_TAG, MANAGED_BY_TAG } from '../launch/tags.js';
+import { EXECUTION_ARN_TAG, EXPIRES_AT_TAG, IDLE_TEARDOWN_TAG } from '../launch/tags.js';
 
 export const STATE_CHANGE_DETAIL_TYPE = 'EC2 Instance State-change Notification';
 /** EC2's StateReason code when the instance's own OS shut it down (the idle guard, the backstop). */
@@ -56,11 +56,9 @@ export async function handleInstanceEnded(event: InstanceStateChangeEvent, deps:
   const instanceId = event.detail?.['instance-id'];
   if (event.detail?.state !== 'terminated') return { action: 'ignored', reason: `state ${String(event.detail?.state)} is not terminated` };
   if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) return { action: 'ignored', reason: 'the event names no instance id' };
-  const instance = await describeInstanceById(deps.ec2, instanceId);
-  const tags = Object.fromEntries((instance?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-  if (tags[MANAGED_BY_TAG] !== 'gpu-deploy') return { action: 'ignored', reason: 'the instance was not launched by gpu-deploy', instanceId };
-  const deploymentId = tags[DEPLOYMENT_TAG] ?? '';
-  if (!DEPLOYMENT_ID_PATTERN.test(deploymentId)) return { action: 'ignored', reason: 'the instance has no valid deployment id tag', instanceId };
+  const managed = await managedInstance(deps.ec2, instanceId);
+  if (managed.ignored !== undefined) return { action: 'ignored', reason: managed.ignored, instanceId };
+  const { instance, tags, deploymentId } = managed;
   if (tags[EXECUTION_ARN_TAG] !== executionArnOf(deps.deployStateMachineArn, deploymentId)) {
     return { action: 'ignored', reason: 'launched by another gpu-deploy stack, or by gpu-deploy run without one', instanceId };
   }
