@@ -9,6 +9,7 @@ import {
   PRICE_SOURCE_TAG,
   VERIFIED_AT_TAG,
   parseIdleTeardownTag,
+  tagMap,
 } from '../launch/tags.js';
 import type { IdleTeardown } from '../types.js';
 
@@ -41,10 +42,6 @@ export interface DeploymentRow {
 const BILLED_STATES = new Set(['pending', 'running']);
 
 export const roundUsd = (value: number): number => Math.round(value * 100) / 100;
-
-function tagMap(instance: Instance): Record<string, string> {
-  return Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-}
 
 function priceOf(value: string | undefined): number | null {
   if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) return null;

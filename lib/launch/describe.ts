@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { awsErrorCode, toProjectError } from '../aws/classify.js';
-import { DEPLOYMENT_ID_PATTERN, DEPLOYMENT_TAG, MANAGED_BY_TAG } from './tags.js';
+import { DEPLOYMENT_ID_PATTERN, DEPLOYMENT_TAG, MANAGED_BY_TAG, tagMap } from './tags.js';
 
 /** One instance by id; undefined when EC2 no longer knows it (InvalidInstanceID.NotFound). */
 export async function describeInstanceById(ec2: EC2Client, instanceId: string): Promise<Instance | undefined> {
@@ -21,7 +21,7 @@ export type ManagedInstance =
 /** Looks an instance up and keeps it only when it carries gpu-deploy's managed-by tag and a valid deployment id. */
 export async function managedInstance(ec2: EC2Client, instanceId: string): Promise<ManagedInstance> {
   const instance = await describeInstanceById(ec2, instanceId);
-  const tags = Object.fromEntries((instance?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  const tags = tagMap(instance);
   if (tags[MANAGED_BY_TAG] !== 'gpu-deploy') return { ignored: 'the instance was not launched by gpu-deploy' };
   const deploymentId = tags[DEPLOYMENT_TAG] ?? '';
   if (!DEPLOYMENT_ID_PATTERN.test(deploymentId)) return { ignored: 'the instance has no valid deployment id tag' };

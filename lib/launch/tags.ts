@@ -20,6 +20,11 @@ export const IDLE_TEARDOWN_TAG = 'gpu-deploy:idle-teardown';
 export const HOURLY_PRICE_TAG = 'gpu-deploy:hourly-price';
 export const PRICE_SOURCE_TAG = 'gpu-deploy:price-source';
 
+/** An EC2 resource's tags as a map (key -> value); none for a resource that is not there. */
+export function tagMap(resource: { Tags?: { Key?: string; Value?: string }[] } | undefined): Record<string, string> {
+  return Object.fromEntries((resource?.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+}
+
 /** The idle policy as a tag value (only characters every AWS tag accepts): `minutes=30 below=5`. */
 export function formatIdleTeardownTag(idle: IdleTeardown): string {
   return `minutes=${idle.minutes} below=${idle.gpuUtilizationBelowPercent}`;

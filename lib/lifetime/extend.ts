@@ -10,7 +10,7 @@ import { callAws } from '../aws/classify.js';
 import { executionArn } from '../api/sfn.js';
 import { LifetimeBackstopFailedError, LifetimeInstanceNotFoundError } from '../errors.js';
 import { findDeploymentInstances } from '../launch/instance.js';
-import { EXECUTION_ARN_TAG, EXPIRES_AT_TAG, IDLE_TEARDOWN_TAG, parseIdleTeardownTag } from '../launch/tags.js';
+import { EXECUTION_ARN_TAG, EXPIRES_AT_TAG, IDLE_TEARDOWN_TAG, parseIdleTeardownTag, tagMap } from '../launch/tags.js';
 import { getInvocation, sendShellCommand } from '../ssm/command.js';
 import { backstopCommands } from './backstop-command.js';
 import { extendedDeadline, lifetimeView } from './deadline.js';
@@ -87,7 +87,7 @@ export async function extendLifetime(deps: ExtendDeps, options: ExtendOptions): 
     });
   }
   const instanceId = instance.InstanceId;
-  const tags = Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+  const tags = tagMap(instance);
   const previousExpiresAt = tags[EXPIRES_AT_TAG] ?? null;
   const expiresAt = options.minutes === null ? null : extendedDeadline(previousExpiresAt ?? undefined, options.minutes, deps.now?.() ?? new Date());
 
