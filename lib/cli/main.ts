@@ -17,7 +17,10 @@ Usage:
   gpu-deploy gpus [--region R] [--instance-type T] [--local] [--json]
       NVIDIA GPU instance types of the region: GPU, memory, vCPUs, architecture, zones, on-demand and spot price.
   gpu-deploy doctor [--skip-docker] [--skip-ollama] [--json]
-      The GPU health check that deployments run over SSM, on this host. Exit 0 only when the GPU is healthy.
+      The GPU health check that deployments run over SSM, on this host. Exit 0 only when the GPU is healthy; the
+      last line says what to do about the first problem. --skip-docker runs no Docker probe at all (docker info,
+      the --gpus all container, Ollama's container logs), so the GPU alone decides; --skip-ollama skips Ollama's
+      API and logs.
 
   --local on plan/ami/gpus answers from the local emulator instead of your AWS account.
 

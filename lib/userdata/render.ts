@@ -1,4 +1,5 @@
 /** Assembles the UserData script from its stages and enforces EC2's size limit. */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserDataInvalidError } from '../errors.js';
 import { GPU_CHECK_IMAGE, USERDATA_MAX_BYTES } from './constants.js';
 import { containerCudaDevices, validateUserDataOptions } from './options.js';
@@ -68,17 +69,20 @@ export const scriptValues = (options: UserDataOptions): ScriptValues => ({
   ...toolkitSourceValues(options),
 });
 
+/** The bytes RunInstances receives: the script gzipped (cloud-init unpacks gzip user data before it runs it). */
+const gzipUserData = (script: string): Buffer => gzipSync(Buffer.from(script, 'utf8'), { level: 9 });
+
 /**
- * Throws when a script exceeds EC2's 16 KB UserData limit (raw bytes, before base64).
+ * Throws when a script, as sent (gzipped), exceeds EC2's 16 KB UserData limit (raw bytes, before base64).
  *
  * @throws UserDataInvalidError with `details.field = 'userData'`.
  * @example
  * assertUserDataSize('#!/bin/bash\n'); // returns normally
  */
 export const assertUserDataSize = (script: string): void => {
-  const bytes = Buffer.byteLength(script, 'utf8');
+  const bytes = gzipUserData(script).length;
   if (bytes > USERDATA_MAX_BYTES) {
-    throw new UserDataInvalidError(`UserData is ${bytes} bytes; EC2 accepts at most ${USERDATA_MAX_BYTES}`, {
+    throw new UserDataInvalidError(`UserData is ${bytes} bytes gzipped; EC2 accepts at most ${USERDATA_MAX_BYTES}`, {
       hint: 'Shorten the Ollama image or model name.',
       details: { field: 'userData', bytes, limit: USERDATA_MAX_BYTES },
     });
@@ -113,12 +117,23 @@ export const renderUserData = (options: UserDataOptions): string => {
 };
 
 /**
- * Base64 for RunInstances' `UserData` field, after the same size check.
+ * RunInstances' `UserData` field: the script gzipped (deterministic, so a retried launch sends the same bytes its
+ * ClientToken demands), then base64, after the same size check.
  *
  * @example
- * toBase64UserData('#!/bin/bash\n'); // 'IyEvYmluL2Jhc2gK'
+ * fromBase64UserData(toBase64UserData('#!/bin/bash\n')); // '#!/bin/bash\n'
  */
 export const toBase64UserData = (script: string): string => {
   assertUserDataSize(script);
-  return Buffer.from(script, 'utf8').toString('base64');
+  return gzipUserData(script).toString('base64');
+};
+
+/**
+ * The script inside a `UserData` value as EC2 returns it (DescribeInstanceAttribute): base64 of gzip, or of plain
+ * text.
+ */
+export const fromBase64UserData = (base64: string): string => {
+  const bytes = Buffer.from(base64, 'base64');
+  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  return (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
 };

@@ -26,7 +26,8 @@ Usage: health-check.sh [--skip-docker] [--skip-ollama] [--help]
 
 Prints one JSON document describing this host's GPU, Docker GPU runtime and Ollama.
 
-  --skip-docker   do not run a CUDA container with --gpus all
+  --skip-docker   run no Docker probe at all (not `docker info`, not the --gpus all container, not Ollama's
+                  container logs): the GPU alone decides, on a host without Docker too
   --skip-ollama   do not query Ollama's API or its container logs
   --help          show this help
 
@@ -209,17 +210,19 @@ probe_nvidia_table() {
 }
 
 probe_docker() {
+  if [ "$SKIP_DOCKER" -eq 1 ]; then
+    add_skipped_probe dockerPresence "--skip-docker"
+    add_skipped_probe dockerInfo "--skip-docker"
+    add_skipped_probe dockerGpuRun "--skip-docker"
+    return
+  fi
   if ! probe_presence dockerPresence docker; then
     add_skipped_probe dockerInfo "docker is not on PATH"
     add_skipped_probe dockerGpuRun "docker is not on PATH"
     return
   fi
   run_probe dockerInfo "$PROBE_TIMEOUT" docker info --format '{{.DefaultRuntime}}'
-  if [ "$SKIP_DOCKER" -eq 1 ]; then
-    add_skipped_probe dockerGpuRun "--skip-docker"
-  else
-    probe_docker_gpu_run
-  fi
+  probe_docker_gpu_run
 }
 
 probe_ollama() {
@@ -231,7 +234,9 @@ probe_ollama() {
   fi
   run_probe ollamaVersion "$PROBE_TIMEOUT" curl -fsS --max-time 5 "$OLLAMA_BASE_URL/api/version"
   run_probe ollamaPs "$PROBE_TIMEOUT" curl -fsS --max-time 5 "$OLLAMA_BASE_URL/api/ps"
-  if command -v docker >/dev/null 2>&1; then
+  if [ "$SKIP_DOCKER" -eq 1 ]; then
+    add_skipped_probe ollamaLogs "--skip-docker"
+  elif command -v docker >/dev/null 2>&1; then
     probe_ollama_logs
   else
     add_skipped_probe ollamaLogs "docker is not on PATH"

@@ -108,7 +108,8 @@ describe('gpu-deploy subcommands', () => {
     const io = capture();
     const env = { ...process.env, PATH: '/usr/bin:/bin', GPU_DEPLOY_STATUS_FILE: '/dev/null/none' };
     expect(await doctorCommand({ json: true, skipDocker: true, skipOllama: true }, io, env)).toBe(1);
-    expect(JSON.parse(io.stdout()).error).toBe('NVIDIA_SMI_MISSING');
+    expect(JSON.parse(io.stdout())).toMatchObject({ error: 'NVIDIA_SMI_MISSING', codes: ['NVIDIA_SMI_MISSING'] });
+    expect(JSON.parse(io.stdout()).fix).toContain('doctor checks the machine it runs on');
   });
 });
 

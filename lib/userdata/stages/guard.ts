@@ -1,9 +1,10 @@
 /**
  * The guard stage: installs the lifetime backstop and idle guard (a systemd timer and service, and their script)
  * before the set-up stages, so the deadline holds even when set-up hangs or fails. Runs at the top level, ahead of
- * main.
+ * main. Each run of the guard lasts its minute (it measures the GPUs throughout); the timer starts the next one a
+ * second after it ends (OnUnitInactiveSec), and once a minute in any case (OnUnitActiveSec).
  */
-import { EXPIRES_AT_FILE, GUARD_PATH, GUARD_UNIT, IDLE_POLICY_FILE, guardScript } from './guard-script.js';
+import { EXPIRES_AT_FILE, GUARD_PATH, GUARD_RUN_LIMIT_SECONDS, GUARD_UNIT, IDLE_POLICY_FILE, guardScript } from './guard-script.js';
 
 /**
  * @example
@@ -18,9 +19,9 @@ install_guard() {
   cat >"$bin" <<'GUARD'
 ${guardScript()}GUARD
   chmod 755 "$bin"
-  printf '[Unit]\\nDescription=gpu-deploy lifetime backstop and idle guard\\n[Service]\\nType=oneshot\\nExecStart=${GUARD_PATH}\\n' \\
+  printf '[Unit]\\nDescription=gpu-deploy lifetime backstop and idle guard\\n[Service]\\nType=oneshot\\nTimeoutStartSec=${GUARD_RUN_LIMIT_SECONDS}\\nExecStart=${GUARD_PATH}\\n' \\
     >"$units/${GUARD_UNIT}.service"
-  printf '[Unit]\\nDescription=gpu-deploy guard, once a minute\\n[Timer]\\nOnBootSec=1min\\nOnUnitActiveSec=1min\\nAccuracySec=1s\\n[Install]\\nWantedBy=timers.target\\n' \\
+  printf '[Unit]\\nDescription=gpu-deploy guard, one judgement a minute\\n[Timer]\\nOnBootSec=1min\\nOnUnitActiveSec=1min\\nOnUnitInactiveSec=1s\\nAccuracySec=1s\\n[Install]\\nWantedBy=timers.target\\n' \\
     >"$units/${GUARD_UNIT}.timer"
   systemctl daemon-reload
   systemctl enable --now ${GUARD_UNIT}.timer

@@ -10,6 +10,7 @@ import type { Alternative } from '../../../lib/capacity/suggest.js';
 import { clearUnavailable, recentlyUnavailable } from '../../../lib/capacity/unavailable.js';
 import { CapacityUnavailableError, InstanceProfileUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
 import { lastRecentlyUnavailable, launchStep } from '../../../lib/steps/launch.js';
+import { fromBase64UserData } from '../../../lib/userdata/index.js';
 import { awsError, plannedDoc, PRICES } from './fixtures.js';
 
 const ec2Mock = mockClient(EC2Client);
@@ -19,7 +20,7 @@ const STACK_PROFILE = { instanceProfileName: 'gpu-deploy-dev-GpuInstanceProfile'
 
 const userDataOf = (call: number): string => {
   const input = ec2Mock.commandCalls(RunInstancesCommand)[call]?.args[0].input;
-  return Buffer.from(input?.UserData ?? '', 'base64').toString('utf8');
+  return fromBase64UserData(input?.UserData ?? '');
 };
 
 beforeEach(() => {

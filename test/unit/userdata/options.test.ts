@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { UserDataInvalidError } from '../../../lib/errors.js';
 import {
   assertUserDataSize,
   containerCudaDevices,
+  fromBase64UserData,
   renderUserData,
   STATUS_FILE_PATH,
   toBase64UserData,
@@ -101,20 +104,28 @@ describe('validateUserDataOptions', () => {
 });
 
 describe('size limit', () => {
-  test('assertUserDataSize allows exactly 16384 bytes and rejects one more', () => {
-    expect(() => assertUserDataSize('x'.repeat(USERDATA_MAX_BYTES))).not.toThrow();
-    const error = invalidError(() => assertUserDataSize('x'.repeat(USERDATA_MAX_BYTES + 1)));
-    expect(error.details).toMatchObject({ field: 'userData', bytes: 16385, limit: 16384 });
+  /** Text that gzip cannot shrink much: hex digits of random bytes (gzip keeps about half). */
+  const incompressible = (chars: number): string => randomBytes(Math.ceil(chars / 2)).toString('hex').slice(0, chars);
+
+  test('assertUserDataSize measures what EC2 receives, the gzipped script: 16 KB of it passes, more is refused', () => {
+    expect(() => assertUserDataSize('x'.repeat(USERDATA_MAX_BYTES * 4))).not.toThrow(); // gzips to a few hundred bytes
+    expect(() => assertUserDataSize(incompressible(30_000))).not.toThrow(); // about 15,200 bytes gzipped
+    const error = invalidError(() => assertUserDataSize(incompressible(34_000)));
+    expect(error.details).toMatchObject({ field: 'userData', limit: 16384 });
+    expect((error.details as { bytes: number }).bytes).toBeGreaterThan(USERDATA_MAX_BYTES);
+    expect(error.message).toMatch(/^UserData is \d+ bytes gzipped; EC2 accepts at most 16384$/);
   });
 
-  test('counts UTF-8 bytes, not characters', () => {
-    expect(() => assertUserDataSize('é'.repeat(USERDATA_MAX_BYTES / 2 + 1))).toThrow(UserDataInvalidError);
-  });
-
-  test('toBase64UserData encodes the raw script and checks size first', () => {
+  test('toBase64UserData sends the script gzipped (deterministic for a retried launch), fromBase64UserData reads it back', () => {
     const script = renderUserData(baseOptions());
-    expect(Buffer.from(toBase64UserData(script), 'base64').toString('utf8')).toBe(script);
-    expect(() => toBase64UserData('x'.repeat(USERDATA_MAX_BYTES + 1))).toThrow(UserDataInvalidError);
+    const sent = Buffer.from(toBase64UserData(script), 'base64');
+    expect([sent[0], sent[1]]).toEqual([0x1f, 0x8b]); // gzip magic: cloud-init unpacks it before running the script
+    expect(gunzipSync(sent).toString('utf8')).toBe(script);
+    expect(fromBase64UserData(toBase64UserData(script))).toBe(script);
+    expect(toBase64UserData(script)).toBe(toBase64UserData(script));
+    expect(sent.length).toBeLessThan(Buffer.byteLength(script) / 2);
+    expect(fromBase64UserData(Buffer.from('#!/bin/bash\n').toString('base64'))).toBe('#!/bin/bash\n');
+    expect(() => toBase64UserData(incompressible(34_000))).toThrow(UserDataInvalidError);
   });
 });
 

@@ -208,11 +208,29 @@ describe('the real health check on the simulated host', () => {
     const raw = parseHealthCheckOutput(run.stdout);
     const report = buildHealthReport(raw, G5_XLARGE);
 
-    // Assess
-    expect(raw.probes.dockerGpuRun).toEqual({ ran: false, skipped: '--skip-docker' });
+    // Assess: no Docker probe ran at all, not even docker's presence or `docker info`
+    for (const probe of ['dockerPresence', 'dockerInfo', 'dockerGpuRun'] as const) expect(raw.probes[probe]).toEqual({ ran: false, skipped: '--skip-docker' });
     expect(raw.probes.ollamaPs).toEqual({ ran: false, skipped: '--skip-ollama' });
     expect(report.healthy).toBe(true);
+    expect(report.docker).toEqual({ checked: false, ok: null, defaultRuntime: null, containerGpuCount: null });
     expect(report.ollama.checked).toBe(false);
+  });
+
+  test('a host without Docker: unhealthy (DOCKER_MISSING) unless --skip-docker, which lets the GPU alone decide', async () => {
+    const [full, skipped] = await Promise.all([
+      runHealthCheckLocally({ env: fakeHostEnv({ fault: 'docker-missing' }), flags: ['--skip-ollama'] }),
+      runHealthCheckLocally({ env: fakeHostEnv({ fault: 'docker-missing' }), flags: ['--skip-docker', '--skip-ollama'] }),
+    ]);
+    expect(buildHealthReport(parseHealthCheckOutput(full.stdout)).failures.map((f) => f.code)).toEqual(['DOCKER_MISSING']);
+    expect(buildHealthReport(parseHealthCheckOutput(skipped.stdout)).healthy).toBe(true);
+  });
+
+  test('--skip-docker alone still asks Ollama\'s API but not its container logs (they come through docker)', async () => {
+    const run = await runHealthCheckLocally({ env: fakeHostEnv(), flags: ['--skip-docker'] });
+    const raw = parseHealthCheckOutput(run.stdout);
+    expect(raw.probes.ollamaLogs).toEqual({ ran: false, skipped: '--skip-docker' });
+    expect(raw.probes.ollamaPs).toMatchObject({ ran: true, exitCode: 0 });
+    expect(buildHealthReport(raw).healthy).toBe(true);
   });
 });
 
