@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'coverage/', '.serverless/', '.esbuild/', '.venv/', 'dist/'] },
+  { ignores: ['node_modules/', 'coverage/', '.serverless/', '.esbuild/', '.venv/', 'dist/', '.device/', '.gpu-deploy/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
