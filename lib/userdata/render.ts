@@ -1,4 +1,5 @@
 /** Assembles the UserData script from its stages and enforces EC2's size limit. */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserDataInvalidError } from '../errors.js';
 import { GPU_CHECK_IMAGE, USERDATA_MAX_BYTES } from './constants.js';
 import { containerCudaDevices, validateUserDataOptions } from './options.js';
@@ -19,6 +20,7 @@ import { renderNvidiaDriverStage } from './stages/nvidia-driver.js';
 import { renderOllamaStage } from './stages/ollama.js';
 import { renderPackagesStage } from './stages/packages.js';
 import { renderPrelude } from './stages/prelude.js';
+import { renderWorkspaceStage } from './stages/workspace.js';
 import type { ScriptValues } from './stages/prelude.js';
 
 /** Download locations only the standard-AMI path uses; left out otherwise so no variable sits unused. */
@@ -63,22 +65,33 @@ export const scriptValues = (options: UserDataOptions): ScriptValues => ({
   OLLAMA_MAX_VRAM_MIB: options.ollama.maxVramMiB === undefined ? '' : String(options.ollama.maxVramMiB),
   OLLAMA_MODEL: options.ollama.model ?? '',
   GPU_CHECK_IMAGE,
+  WORKSPACE_FILE_SYSTEM_ID: options.workspace?.fileSystemId ?? '',
+  WORKSPACE_REGION: options.workspace?.region ?? '',
   ...guardValues(options),
   ...driverSourceValues(options),
   ...toolkitSourceValues(options),
 });
 
 /**
- * Throws when a script exceeds EC2's 16 KB UserData limit (raw bytes, before base64).
+ * What RunInstances sends: the script gzip-compressed. cloud-init recognises gzip and runs what it unpacks, and
+ * EC2's 16 KB limit applies to these bytes (before base64), so the script itself may be larger.
+ *
+ * @example
+ * gunzipSync(compressUserData('#!/bin/bash\n')).toString(); // '#!/bin/bash\n'
+ */
+export const compressUserData = (script: string): Buffer => gzipSync(Buffer.from(script, 'utf8'), { level: 9 });
+
+/**
+ * Throws when a script, as sent (gzip), exceeds EC2's 16 KB UserData limit (raw bytes, before base64).
  *
  * @throws UserDataInvalidError with `details.field = 'userData'`.
  * @example
  * assertUserDataSize('#!/bin/bash\n'); // returns normally
  */
 export const assertUserDataSize = (script: string): void => {
-  const bytes = Buffer.byteLength(script, 'utf8');
+  const bytes = compressUserData(script).length;
   if (bytes > USERDATA_MAX_BYTES) {
-    throw new UserDataInvalidError(`UserData is ${bytes} bytes; EC2 accepts at most ${USERDATA_MAX_BYTES}`, {
+    throw new UserDataInvalidError(`UserData is ${bytes} bytes compressed; EC2 accepts at most ${USERDATA_MAX_BYTES}`, {
       hint: 'Shorten the Ollama image or model name.',
       details: { field: 'userData', bytes, limit: USERDATA_MAX_BYTES },
     });
@@ -105,6 +118,7 @@ export const renderUserData = (options: UserDataOptions): string => {
     renderPackagesStage(options.osType),
     renderNvidiaDriverStage(options.osType, options.amiSource),
     renderDockerStage(options.osType),
+    renderWorkspaceStage(options.osType),
     renderOllamaStage(),
     renderMain(),
   ].join('\n');
@@ -113,12 +127,24 @@ export const renderUserData = (options: UserDataOptions): string => {
 };
 
 /**
- * Base64 for RunInstances' `UserData` field, after the same size check.
+ * Base64 of the gzip for RunInstances' `UserData` field, after the same size check.
  *
  * @example
- * toBase64UserData('#!/bin/bash\n'); // 'IyEvYmluL2Jhc2gK'
+ * gunzipSync(Buffer.from(toBase64UserData('#!/bin/bash\n'), 'base64')).toString(); // '#!/bin/bash\n'
  */
 export const toBase64UserData = (script: string): string => {
-  assertUserDataSize(script);
-  return Buffer.from(script, 'utf8').toString('base64');
+  const compressed = compressUserData(script);
+  if (compressed.length > USERDATA_MAX_BYTES) assertUserDataSize(script);
+  return compressed.toString('base64');
+};
+
+/**
+ * The script back from RunInstances' `UserData` (base64 of the gzip, or of the plain text an older launch sent).
+ *
+ * @example
+ * decodeUserData(toBase64UserData('#!/bin/bash\n')); // '#!/bin/bash\n'
+ */
+export const decodeUserData = (base64: string): string => {
+  const bytes = Buffer.from(base64, 'base64');
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
 };
