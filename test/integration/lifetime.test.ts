@@ -11,6 +11,7 @@ import { ec2Client } from '../../lib/aws/ec2.js';
 import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud.js';
 import { rollbackStep } from '../../lib/steps/rollback.js';
 import { deploy, deploymentInstances, motoEc2 } from './helpers.js';
+import { decodeUserData } from '../../lib/userdata/index.js';
 
 function capture(): Io & { stdout: () => string; stderr: () => string } {
   let out = '';
@@ -56,7 +57,7 @@ describe('a deployment with a lifetime and an idle teardown', () => {
 
   test('its UserData carries the guard (timer, idle policy) and the backstop deadline', async () => {
     const attribute = await motoEc2(cloud).send(new DescribeInstanceAttributeCommand({ InstanceId: instance.InstanceId, Attribute: 'userData' }));
-    const script = Buffer.from(attribute.UserData?.Value ?? '', 'base64').toString('utf8');
+    const script = decodeUserData(attribute.UserData?.Value ?? '');
     expect(script).toContain(`readonly EXPIRES_AT_EPOCH='${Date.parse(output.expiresAt) / 1000}'`);
     expect(script).toContain("readonly IDLE_MINUTES='30'");
     expect(script).toContain("readonly IDLE_BELOW_PERCENT='5'");

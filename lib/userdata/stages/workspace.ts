@@ -32,7 +32,7 @@ const installs = (osType: OsType): { efsUtils: string; nfsClient: string } => {
   if (manager === 'apt-get') {
     return {
       efsUtils: `wait_for_apt_locks
-  curl -fsSL -o "$DOWNLOAD_DIR/efs-utils-installer.sh" "$EFS_UTILS_INSTALLER_URL" && sh "$DOWNLOAD_DIR/efs-utils-installer.sh" --install`,
+  curl -fsSL -o "$DOWNLOAD_DIR/efs-utils-installer.sh" '${EFS_UTILS_INSTALLER_URL}' && sh "$DOWNLOAD_DIR/efs-utils-installer.sh" --install`,
       nfsClient: 'refresh_and_install nfs-common',
     };
   }
@@ -45,9 +45,7 @@ const installs = (osType: OsType): { efsUtils: string; nfsClient: string } => {
  */
 export const renderWorkspaceStage = (osType: OsType): string => {
   const { efsUtils, nfsClient } = installs(osType);
-  return `readonly EFS_UTILS_INSTALLER_URL='${EFS_UTILS_INSTALLER_URL}'
-
-install_efs_utils() {
+  return `install_efs_utils() {
   ${efsUtils}
 }
 
@@ -81,8 +79,8 @@ stage_workspace() {
   else
     log "amazon-efs-utils could not be installed: mounting with plain NFS 4.1 (not encrypted in transit)"
     command -v mount.nfs4 >/dev/null 2>&1 || tries 3 install_nfs_client || die "neither amazon-efs-utils nor an NFS client could be installed"
-    mount_cmd=(mount -t nfs4 -o "$EFS_NFS_OPTIONS" "$dns:/" "$dir")
-    printf '%s:/ /workspace nfs4 %s,_netdev,nofail 0 0\\n' "$dns" "$EFS_NFS_OPTIONS" >"$STATE_DIR/fstab.line"
+    mount_cmd=(mount -t nfs4 -o '${EFS_NFS_OPTIONS}' "$dns:/" "$dir")
+    printf '%s:/ /workspace nfs4 ${EFS_NFS_OPTIONS},_netdev,nofail 0 0\\n' "$dns" >"$STATE_DIR/fstab.line"
   fi
   grep -qs ' /workspace ' "$ROOT/etc/fstab" || cat "$STATE_DIR/fstab.line" >>"$ROOT/etc/fstab"
   for ((i = 1; i <= ${WORKSPACE_MOUNT_TRIES}; i++)); do

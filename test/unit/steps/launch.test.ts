@@ -11,6 +11,7 @@ import { clearUnavailable, recentlyUnavailable } from '../../../lib/capacity/una
 import { CapacityUnavailableError, InstanceProfileUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
 import { lastRecentlyUnavailable, launchStep } from '../../../lib/steps/launch.js';
 import { awsError, plannedDoc, PRICES } from './fixtures.js';
+import { decodeUserData } from '../../../lib/userdata/index.js';
 
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'us-east-1' });
@@ -19,7 +20,7 @@ const STACK_PROFILE = { instanceProfileName: 'gpu-deploy-dev-GpuInstanceProfile'
 
 const userDataOf = (call: number): string => {
   const input = ec2Mock.commandCalls(RunInstancesCommand)[call]?.args[0].input;
-  return Buffer.from(input?.UserData ?? '', 'base64').toString('utf8');
+  return decodeUserData(input?.UserData ?? '');
 };
 
 beforeEach(() => {

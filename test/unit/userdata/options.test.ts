@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { UserDataInvalidError } from '../../../lib/errors.js';
 import {
   assertUserDataSize,
+  compressUserData,
   containerCudaDevices,
+  decodeUserData,
   renderUserData,
   STATUS_FILE_PATH,
   toBase64UserData,
@@ -49,6 +53,8 @@ describe('validateUserDataOptions', () => {
     ['ollama.model', (v) => withOllama({ model: v })],
     ['ollama.image', (v) => withOllama({ image: v })],
     ['ollama.visibleDevices', (v) => withOllama({ visibleDevices: v })],
+    ['workspace.fileSystemId', (v) => baseOptions({ workspace: { fileSystemId: v, region: 'us-east-1' } })],
+    ['workspace.region', (v) => baseOptions({ workspace: { fileSystemId: 'fs-0123abcd', region: v } })],
   ];
   describe.each(cases)('%s', (field, build) => {
     test.each(HOSTILE)('rejects hostile value %j, naming the field', (value) => {
@@ -93,6 +99,10 @@ describe('validateUserDataOptions', () => {
     ['idleTeardown.gpuUtilizationBelowPercent', baseOptions({ idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: 101 } })],
     ['idleTeardown.gpuUtilizationBelowPercent', baseOptions({ idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: Number.NaN } })],
     ['idleTeardown.gpuUtilizationBelowPercent', baseOptions({ idleTeardown: { minutes: 30, gpuUtilizationBelowPercent: '5' as never } })],
+    // The workspace's file system id and region become its DNS name and the mount command.
+    ['workspace.fileSystemId', baseOptions({ workspace: { fileSystemId: 'fs-123', region: 'us-east-1' } })],
+    ['workspace.fileSystemId', baseOptions({ workspace: { fileSystemId: 'FS-0123ABCD', region: 'us-east-1' } })],
+    ['workspace.region', baseOptions({ workspace: { fileSystemId: 'fs-0123abcd', region: 'us-east-1.evil.example' } })],
   ])('rejects an invalid %s', (field, options) => {
     const error = invalidError(() => validateUserDataOptions(options));
     expect(error.details).toEqual({ field });
@@ -100,27 +110,36 @@ describe('validateUserDataOptions', () => {
   });
 });
 
-describe('size limit', () => {
-  test('assertUserDataSize allows exactly 16384 bytes and rejects one more', () => {
-    expect(() => assertUserDataSize('x'.repeat(USERDATA_MAX_BYTES))).not.toThrow();
-    const error = invalidError(() => assertUserDataSize('x'.repeat(USERDATA_MAX_BYTES + 1)));
-    expect(error.details).toMatchObject({ field: 'userData', bytes: 16385, limit: 16384 });
+describe('size limit: EC2 counts what is sent, the gzip of the script', () => {
+  // Random text barely compresses; the same length of one letter compresses to almost nothing.
+  const incompressible = randomBytes(20_000).toString('base64');
+
+  test('assertUserDataSize refuses a script whose gzip is over 16384 bytes, naming the compressed size', () => {
+    const error = invalidError(() => assertUserDataSize(incompressible));
+    expect(error.details).toMatchObject({ field: 'userData', bytes: compressUserData(incompressible).length, limit: USERDATA_MAX_BYTES });
+    expect(compressUserData(incompressible).length).toBeGreaterThan(USERDATA_MAX_BYTES);
   });
 
-  test('counts UTF-8 bytes, not characters', () => {
-    expect(() => assertUserDataSize('é'.repeat(USERDATA_MAX_BYTES / 2 + 1))).toThrow(UserDataInvalidError);
+  test('a script far over 16 KB raw passes when its gzip fits', () => {
+    expect(() => assertUserDataSize('x'.repeat(10 * USERDATA_MAX_BYTES))).not.toThrow();
+    expect(compressUserData('x'.repeat(10 * USERDATA_MAX_BYTES)).length).toBeLessThan(USERDATA_MAX_BYTES);
   });
 
-  test('toBase64UserData encodes the raw script and checks size first', () => {
+  test('toBase64UserData sends the gzip (what cloud-init unpacks) and checks its size; decodeUserData reads it back', () => {
     const script = renderUserData(baseOptions());
-    expect(Buffer.from(toBase64UserData(script), 'base64').toString('utf8')).toBe(script);
-    expect(() => toBase64UserData('x'.repeat(USERDATA_MAX_BYTES + 1))).toThrow(UserDataInvalidError);
+    const sent = Buffer.from(toBase64UserData(script), 'base64');
+    expect([sent[0], sent[1]]).toEqual([0x1f, 0x8b]);
+    expect(gunzipSync(sent).toString('utf8')).toBe(script);
+    expect(decodeUserData(toBase64UserData(script))).toBe(script);
+    // An instance launched before compression: its UserData is the plain script.
+    expect(decodeUserData(Buffer.from(script).toString('base64'))).toBe(script);
+    expect(() => toBase64UserData(incompressible)).toThrow(UserDataInvalidError);
   });
 });
 
 describe('exports', () => {
   test('stage names in order and the status file path', () => {
-    expect(userDataStages()).toEqual(['packages', 'nvidia-driver', 'docker', 'ollama', 'complete']);
+    expect(userDataStages()).toEqual(['packages', 'nvidia-driver', 'docker', 'workspace', 'ollama', 'complete']);
     expect(STATUS_FILE_PATH).toBe('/var/lib/gpu-deploy/status.json');
   });
 
