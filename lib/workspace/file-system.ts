@@ -8,7 +8,7 @@ import {
   type FileSystemDescription,
 } from '@aws-sdk/client-efs';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
-import { AwsTransientError } from '../errors.js';
+import { AwsTransientError, WorkspaceUnavailableError } from '../errors.js';
 import { creationToken, isWorkspaceResource, WORKSPACE_TAG, workspaceTags } from './names.js';
 
 /** Every file system in the region that is a gpu-deploy workspace (all pages of DescribeFileSystems). */
@@ -55,7 +55,16 @@ export async function ensureFileSystem(efs: EFSClient, name: string): Promise<{ 
     );
     return { fileSystem: created, created: true };
   } catch (error) {
-    if (awsErrorCode(error) !== 'FileSystemAlreadyExists') throw toProjectError(error, 'CreateFileSystem');
+    const code = awsErrorCode(error);
+    // EFS answers the account's file system quota with HTTP 403: not a missing permission.
+    if (code === 'FileSystemLimitExceeded') {
+      throw new WorkspaceUnavailableError(`CreateFileSystem for workspace ${name} refused: FileSystemLimitExceeded (the account's EFS file system quota in this region)`, {
+        cause: error,
+        hint: 'Delete workspaces you no longer need (gpu-deploy workspace list / delete), use an existing workspace name, or ask AWS for a higher EFS quota',
+        details: { code },
+      });
+    }
+    if (code !== 'FileSystemAlreadyExists') throw toProjectError(error, 'CreateFileSystem');
     const out = await callAws('DescribeFileSystems', () => efs.send(new DescribeFileSystemsCommand({ CreationToken: token })));
     const fileSystem = out.FileSystems?.[0];
     // DescribeFileSystems is eventually consistent too: the state machine retries AwsTransientError.
