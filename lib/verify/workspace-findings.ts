@@ -14,7 +14,7 @@ const DEFAULT_PATH = '/workspace';
 /** The set-up's record of the mount (workspace.json beside the status file): file system and transit. */
 function recorded(raw: RawHealthCheck): { fileSystemId: string | null; transit: 'tls' | 'plain' | null } {
   const probe = decodeProbe(raw, 'workspaceSetup');
-  let parsed: unknown = null;
+  let parsed: unknown;
   try {
     parsed = probe?.exitCode === 0 ? JSON.parse(probe.stdout) : null;
   } catch {
