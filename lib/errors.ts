@@ -79,6 +79,14 @@ export class InterruptionRegionUnsupportedError extends GpuDeployError {}
 /** The instance ended at launch because its EBS volume's KMS key (the account's default EBS key) is unusable. */
 export class EbsKmsKeyUnusableError extends GpuDeployError {}
 
+// Issue 19: the workspace (EFS) --------------------------------------------------------------------------------------
+/** The workspace cannot be reached from where the deployment launches (DNS off in the VPC, mount targets in another VPC). */
+export class WorkspaceNetworkError extends GpuDeployError {}
+/** The workspace's file system or a mount target is in a state that does not pass (error, deleted, stuck). */
+export class WorkspaceUnavailableError extends GpuDeployError {}
+/** The mount target of the instance's zone stayed `creating` past its bound: the instance could never mount. */
+export class WorkspaceMountTargetTimeoutError extends GpuDeployError {}
+
 export const ERROR_CLASSES = {
   RequestInvalidError,
   InstanceTypeUnknownError,
@@ -106,6 +114,9 @@ export const ERROR_CLASSES = {
   AwsAccessDeniedError,
   InterruptionRegionUnsupportedError,
   EbsKmsKeyUnusableError,
+  WorkspaceNetworkError,
+  WorkspaceUnavailableError,
+  WorkspaceMountTargetTimeoutError,
 } as const;
 
 export type ErrorName = keyof typeof ERROR_CLASSES;
@@ -123,6 +134,7 @@ export const REQUEST_ERROR_NAMES: readonly ErrorName[] = [
   'AmiNotFoundError',
   'LaunchPlanEmptyError',
   'InterruptionRegionUnsupportedError',
+  'WorkspaceNetworkError',
 ];
 
 export const isGpuDeployError = (value: unknown): value is GpuDeployError => value instanceof GpuDeployError;
@@ -149,3 +161,10 @@ export class ExecTimeoutError extends GpuDeployError {}
 export class LocalCloudNotRunningError extends GpuDeployError {}
 /** The tunnel's local port is taken on this machine. */
 export class LocalPortInUseError extends GpuDeployError {}
+// Issue 19: `gpu-deploy workspace`. CLI errors, never a state machine branch: not in ERROR_CLASSES.
+/** No workspace of that name (tag gpu-deploy:workspace) in the region. */
+export class WorkspaceNotFoundError extends GpuDeployError {}
+/** `workspace delete` while a deployment that uses the workspace still runs. */
+export class WorkspaceInUseError extends GpuDeployError {}
+/** `workspace delete` waited for the mount targets or the file system to go, and they did not in time. */
+export class WorkspaceDeleteTimeoutError extends GpuDeployError {}

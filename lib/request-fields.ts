@@ -32,6 +32,9 @@ export const TAG_KEY = /^[A-Za-z0-9 _.:/=+@-]{1,128}$/;
 export const TAG_VALUE = /^[A-Za-z0-9 _.:/=+@-]{0,256}$/;
 /** Tag keys the request may not set: `aws:` in any case (AWS's own) and `gpu-deploy:` (rollback finds by them). */
 export const NOT_RESERVED_TAG_KEY = /^(?![aA][wW][sS]:)(?!gpu-deploy:)/;
+/** A workspace name: lowercase letters, digits and `-`, 1 to 63, starting with a letter or digit (it becomes an EFS
+ * creation token, tag values and security group names). */
+export const WORKSPACE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** IAM's own rule for instance profile names. */
 export const INSTANCE_PROFILE = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
 

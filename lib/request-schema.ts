@@ -24,6 +24,7 @@ import {
   TAG_KEY,
   TAG_VALUE,
   VISIBLE_DEVICES,
+  WORKSPACE_NAME,
 } from './request-fields.js';
 import { AMI_FALLBACKS, AMI_TYPES, ARCHITECTURES, INTERRUPTION_ACTIONS, MARKETS, OS_TYPES } from './types.js';
 
@@ -98,6 +99,15 @@ export const IdleTeardownSchema = section(
   'idleTeardown must be an object like {"minutes": 30, "gpuUtilizationBelowPercent": 5}',
 );
 
+export const WorkspaceSchema = section(
+  {
+    name: text(WORKSPACE_NAME, 'a workspace name: lowercase letters, digits and -, 1 to 63, starting with a letter or digit').describe(
+      'The workspace (an EFS file system, found by this name or created) mounted at /workspace',
+    ),
+  },
+  'workspace must be an object like {"name": "demo"}',
+);
+
 const TAG_RULE = 'letters, digits, spaces and _.:/=+@-';
 const tagKey = (issue: Issue) => `tag key ${preview(issue.path?.at(-1))} is not allowed (${TAG_RULE} only; not aws: or gpu-deploy:)`;
 const tagValue = (issue: Issue) => `tag ${String(issue.path?.at(-1))} must have a string value of ${TAG_RULE}${got(issue)}`;
@@ -145,6 +155,9 @@ export const RequestSchema = strictObject({
   idleTeardown: IdleTeardownSchema.optional().describe(
     'Tear the instance down after this many consecutive idle minutes (GPUs below the threshold, no Ollama activity, no session open)',
   ),
+  workspace: WorkspaceSchema.optional().describe(
+    'A workspace that outlives every instance: an encrypted EFS file system mounted at /workspace (Ollama models, notebooks, data). Nothing automatic deletes it; `gpu-deploy workspace delete NAME` does',
+  ),
   amiFallback: oneOf(AMI_FALLBACKS)
     .optional()
     .describe('When no DLAMI of amiType exists: standard (plain OS image plus driver install) or none (fail). Default: standard for base, none for framework types'),
@@ -160,7 +173,7 @@ export const OLLAMA_FIELDS: readonly string[] = Object.keys(OllamaSchema.shape);
 export const IDLE_TEARDOWN_FIELDS: readonly string[] = Object.keys(IdleTeardownSchema.shape);
 
 /** The objects inside the request whose unknown keys are named with the known ones. */
-export const REQUEST_SECTIONS: Record<string, ZodObject> = { ollama: OllamaSchema, timeouts: TimeoutsSchema, idleTeardown: IdleTeardownSchema };
+export const REQUEST_SECTIONS: Record<string, ZodObject> = { ollama: OllamaSchema, timeouts: TimeoutsSchema, idleTeardown: IdleTeardownSchema, workspace: WorkspaceSchema };
 
 /** A deployment request after defaults are applied (schemaVersion is checked, not kept). */
 export type ParsedRequest = Omit<output<typeof RequestSchema>, 'schemaVersion'>;

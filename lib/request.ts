@@ -24,6 +24,7 @@ export {
   TAG_KEY,
   TAG_VALUE,
   VISIBLE_DEVICES,
+  WORKSPACE_NAME,
 } from './request-fields.js';
 
 /** An unknown key, named with the known ones when it sits inside ollama, timeouts or idleTeardown. */

@@ -36,6 +36,8 @@ export type OllamaOptions = DeploymentRequest['ollama'];
 /** Idle teardown: the instance shuts itself down (and so terminates) after `minutes` idle one-minute samples. */
 export type IdleTeardown = NonNullable<DeploymentRequest['idleTeardown']>;
 export type Timeouts = DeploymentRequest['timeouts'];
+/** The workspace the request asks for: an EFS file system by name, mounted at /workspace. */
+export type WorkspaceRequest = NonNullable<DeploymentRequest['workspace']>;
 
 export interface GpuSpec {
   manufacturer: string;

@@ -33,7 +33,7 @@ export function formatList(list: DeploymentList): string {
   const rows = [header, ...list.deployments.map(cells)];
   const widths = header.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  const details = list.deployments.map((r) => `  ${r.deploymentId}: ${r.lifetime}\n    ${r.access.connect}\n    ${r.access.tunnel}`);
+  const details = list.deployments.map((r) => `  ${r.deploymentId}: ${r.lifetime}${r.workspace ? `; workspace ${r.workspace} at /workspace` : ''}\n    ${r.access.connect}\n    ${r.access.tunnel}`);
   return `${rows.map(line).join('\n')}\n\n${details.join('\n')}\n\n${totalsLine(list.totals)}\n`;
 }
 

@@ -44,6 +44,10 @@ Usage:
       Run Command on the instance; each ARG reaches it as one word; the exit status is the command's own.
   gpu-deploy list [--region R | --all-regions] [--local] [--json]
       Every instance gpu-deploy manages: state, uptime, price, cost so far, lifetime, the way in; and the totals.
+  gpu-deploy workspace list [--region R | --all-regions] [--local] [--json]
+  gpu-deploy workspace delete NAME [--region R] [--local] [--json]
+      The workspaces (EFS, kept across instances): size, storage cost per month, the deployments using them; delete
+      one (refused while a deployment uses it). Nothing automatic ever deletes a workspace.
   gpu-deploy local-cloud [--region R] [--json]
       The local cloud (moto + local stand-ins) as a server until Ctrl-C; --local on the commands above uses it.
 
@@ -65,6 +69,7 @@ Request options (flags over --config file over defaults):
   --idle-teardown MIN    tear down after this many idle minutes (GPU below 5%, no Ollama use, no session)
   --ami-fallback F       standard (plain OS + driver when no DLAMI of the type exists) or none; default
                          standard for base, none for pytorch/tensorflow/multi-framework
+  --workspace NAME       mount the workspace NAME (EFS, made on first use, kept after the instance) at /workspace
   --config FILE          a JSON request (see examples/)
   --json                 one JSON document on stdout; progress on stderr
 `;
@@ -89,6 +94,7 @@ async function dispatch(command: string, rest: string[], io: Io): Promise<number
     case 'tunnel': return (await import('./tunnel.js')).tunnelMain(rest, io);
     case 'exec': return (await import('./exec.js')).execMain(rest, io);
     case 'list': return (await import('./list.js')).listMain(rest, io);
+    case 'workspace': return (await import('./workspace.js')).workspaceMain(rest, io);
     case 'local-cloud': return (await import('./local-cloud.js')).localCloudMain(rest, io);
     default: return undefined;
   }

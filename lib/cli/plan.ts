@@ -14,6 +14,8 @@ import { planStep } from '../steps/plan-capacity.js';
 import { resolveAmiStep } from '../steps/resolve-ami.js';
 import { validateStep } from '../steps/validate-request.js';
 import { budgetLine, budgetWarnings, setupBudget } from '../userdata/budget.js';
+import { efsClient } from '../aws/efs.js';
+import { storageLine, workspacePlan, type WorkspacePlan } from '../workspace/list.js';
 import { parseArgs } from 'node:util';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
@@ -57,9 +59,11 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
         ? prefetchedAmi.value
         : await resolveAmiStep(validated, amiClients);
     const plan = await planStep({ ...validated, ami }, { ec2: ec2Client(region), pricing: pricingClient(region), quotas: serviceQuotasClient(region) });
-    return { validated, ami, plan };
+    // The workspace's storage per month, at its size today (a new one starts empty); read-only.
+    const workspace: WorkspacePlan | undefined = request.workspace ? await workspacePlan(efsClient(region), region, request.workspace.name) : undefined;
+    return { validated, ami, plan, workspace };
   });
-  const { validated, ami, plan } = result;
+  const { validated, ami, plan, workspace } = result;
   // The set-up budget and warnings depend on the image: a plain OS image builds the driver on the instance.
   const setup = setupBudget(validated.request, ami.needsDriver);
   const warnings = [...amiWarnings(validated.request, ami), ...budgetWarnings(setup)];
@@ -74,6 +78,7 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     ...(plan.placementScores ? { placementScores: plan.placementScores } : {}),
     alternatives: plan.alternatives,
     notes: plan.notes,
+    ...(workspace ? { workspace } : {}),
     setup,
     warnings,
     durationMs: Date.now() - started,
@@ -98,6 +103,10 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     if (!estimate) continue;
     const savings = estimate.savings ? `, saves ${estimate.savings.percent}% ($${estimate.savings.monthly.toFixed(2)}/month)` : '';
     io.out(`\nEstimate (${label}): ${money(estimate.total.hourly)}/h, $${estimate.total.daily.toFixed(2)}/day, $${estimate.total.monthly.toFixed(2)}/month incl. ${estimate.volume.gib} GiB gp3${savings}\n`);
+  }
+  if (workspace) {
+    const what = workspace.exists ? `exists (${workspace.fileSystemId}), ${storageLine(workspace.storage)}` : `new: created at launch, empty; ${storageLine(workspace.storage)}`;
+    io.out(`\nWorkspace ${workspace.name} at /workspace: ${what}; billed apart from the instance, until you delete it\n`);
   }
   if (plan.alternatives.length > 0) {
     io.out(`\nIf ${validated.request.instanceType} cannot be launched, alternatives (${validated.request.architecture}, at least ${Math.round(gpu.memoryMiB / 1024)} GiB GPU memory, offered in ${region}):\n`);

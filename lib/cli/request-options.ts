@@ -18,6 +18,7 @@ export const REQUEST_FLAGS = {
   'ami-fallback': 'amiFallback',
   // A nested field: the flag sets idleTeardown.minutes (the threshold comes from --config or the default).
   'idle-teardown': 'idleTeardown.minutes',
+  workspace: 'workspace.name',
 } as const;
 
 export const REQUEST_OPTION_SPEC = Object.fromEntries(

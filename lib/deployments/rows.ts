@@ -12,6 +12,7 @@ import {
   tagMap,
 } from '../launch/tags.js';
 import type { IdleTeardown } from '../types.js';
+import { WORKSPACE_TAG } from '../workspace/names.js';
 
 /** One managed instance as `list` and `GET /deployments` show it: everything read from EC2 and its tags. */
 export interface DeploymentRow {
@@ -36,6 +37,8 @@ export interface DeploymentRow {
   idleTeardown: IdleTeardown | null;
   /** The lifetime in words: `expires at …`, the idle policy, or `no lifetime: runs until you tear it down`. */
   lifetime: string;
+  /** The workspace the instance mounts at /workspace (its gpu-deploy:workspace tag), or null. */
+  workspace: string | null;
   access: AccessBlock;
 }
 
@@ -95,6 +98,7 @@ export function deploymentRow(instance: Instance, region: string, now: Date, opt
     expiresAt,
     idleTeardown,
     lifetime: lifetimeText(expiresAt, idleTeardown),
+    workspace: tags[WORKSPACE_TAG] || null,
     access: accessCommands(deploymentId, region, options),
   };
 }

@@ -29,6 +29,8 @@ export interface LaunchInput {
   userDataBase64: string;
   instanceProfileName?: string;
   subnetId?: string;
+  /** Groups the instance carries besides its deployment's own (the workspace's client group). */
+  extraSecurityGroupIds?: string[];
   tags: Record<string, string>;
   /** Where each market's planned price came from: written with the price as tags, so `list` needs no Pricing call. */
   priceSources?: { spot?: string; onDemand?: string };
@@ -84,7 +86,7 @@ export function runInstancesInput(
     MinCount: 1,
     MaxCount: 1,
     SubnetId: network.subnetId,
-    SecurityGroupIds: [network.securityGroupId],
+    SecurityGroupIds: [network.securityGroupId, ...(input.extraSecurityGroupIds ?? [])],
     UserData: input.userDataBase64,
     // An instance that shuts itself down (idle guard, lifetime backstop) is terminated, not kept stopped.
     InstanceInitiatedShutdownBehavior: 'terminate',

@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetClients } from '../aws/clients.js';
@@ -52,6 +52,9 @@ export async function startLocalCloud(options: { region?: string; host?: HostSim
   const scratch = mkdtempSync(join(tmpdir(), 'gpu-deploy-cloud-'));
   const amisPath = join(scratch, 'amis.json');
   writeFileSync(amisPath, JSON.stringify(seed.images));
+  // The simulated hosts' workspace mounts (a directory per file system): they live as long as this cloud.
+  const workspaceRoot = join(scratch, 'workspaces');
+  mkdirSync(workspaceRoot);
   const moto = await startMoto({ amisPath, ...(options.log ? { log: options.log } : {}) });
   let standIn: StandIn | undefined;
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
@@ -69,6 +72,7 @@ export async function startLocalCloud(options: { region?: string; host?: HostSim
     standIn = await startStandIn({
       motoEndpoint: moto.endpoint,
       publicParameters: seed.publicParameters,
+      workspaceRoot,
       ...(options.host ? { host: options.host } : {}),
       ...(options.faults ? { faults: options.faults } : {}),
     });

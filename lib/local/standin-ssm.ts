@@ -1,9 +1,10 @@
-import { DescribeInstancesCommand, DescribeInstanceTypesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeInstanceTypesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeUserData } from '../userdata/render.js';
 import { fakeHostEnv } from '../verify/fake-host.js';
 import type { SimFault } from '../verify/fake-host.js';
 import { runShell } from './shell.js';
@@ -28,6 +29,8 @@ export interface HostSimulation {
   setupRunningChecks?: number;
   /** The health check's per-probe timeout on the simulated host (seconds), for hung-host scenarios. */
   probeTimeoutSeconds?: number;
+  /** Set-up finished, but the workspace its UserData names is not mounted at /workspace. */
+  workspaceUnmounted?: boolean;
 }
 
 interface CommandRecord {
@@ -62,11 +65,29 @@ export function createSsmStandIn(options: {
   /** Read on every call: tests and `run --simulate-*` replace the simulation between deployments. */
   host: () => HostSimulation;
   publicParameters: Record<string, string>;
+  /** Where the simulated mounts of workspaces live, one directory per file system id. */
+  workspaceRoot: string;
 }): SsmStandIn {
   const { motoEc2 } = options;
   const commands = new Map<string, CommandRecord>();
   const sessions = new Map<string, SessionRecord>();
   const running = new Set<Promise<void>>();
+
+  /**
+   * The simulated host's workspace mount (a named stand-in for EFS: a directory per file system, shared by every
+   * instance that mounts it, kept as long as the local cloud): the file system the instance's UserData names, as
+   * its workspace stage would mount it and record it beside the status file.
+   */
+  async function simulatedWorkspace(ec2: EC2Client, instanceId: string, scratch: string): Promise<string | undefined> {
+    const attribute = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
+    const script = decodeUserData(attribute.UserData?.Value ?? '');
+    const fileSystemId = /^readonly WORKSPACE_FILE_SYSTEM_ID='(fs-[0-9a-f]+)'$/m.exec(script)?.[1];
+    if (!fileSystemId || options.host().workspaceUnmounted) return undefined;
+    const dir = join(options.workspaceRoot, fileSystemId);
+    mkdirSync(join(dir, 'ollama'), { recursive: true });
+    writeFileSync(join(scratch, 'workspace.json'), `${JSON.stringify({ fileSystemId, transit: 'tls', path: '/workspace' })}\n`);
+    return dir;
+  }
 
   async function simulatedHostEnv(region: string, instanceId: string, scratch: string): Promise<Record<string, string>> {
     const ec2 = motoEc2(region);
@@ -76,6 +97,7 @@ export function createSsmStandIn(options: {
     const gpu = types?.InstanceTypes?.[0]?.GpuInfo;
     const first = gpu?.Gpus?.[0];
     const host = options.host();
+    const workspaceDir = await simulatedWorkspace(ec2, instanceId, scratch);
     const statusFile = join(scratch, 'status.json');
     const stage = host.failedStage;
     const stillRunning = (host.setupRunningChecks ?? 0) > 0;
@@ -97,6 +119,7 @@ export function createSsmStandIn(options: {
       ...(first?.MemoryInfo?.SizeInMiB ? { gpuMemoryMiB: first.MemoryInfo.SizeInMiB } : {}),
       ...(host.fault ? { fault: host.fault } : {}),
       ...(host.probeTimeoutSeconds ? { probeTimeoutSeconds: host.probeTimeoutSeconds } : {}),
+      ...(workspaceDir ? { workspaceDir } : {}),
       statusFile,
     });
   }

@@ -2,10 +2,11 @@ import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadRecordedPriceList, loadRecordedSpotPrices } from '../pricing/recorded.js';
+import { efsOperation, forwardEdited, meteredSizes, restJsonError, type ResponseEdit } from './standin-efs.js';
 import { createSsmStandIn, type HostSimulation, type SessionRecord } from './standin-ssm.js';
 import { ec2Error, escapeXml, json, jsonError, queryError, readBody, regionOf } from './standin-wire.js';
 
-export type { HostSimulation, SessionRecord };
+export type { HostSimulation, ResponseEdit, SessionRecord };
 export { readBody };
 
 /**
@@ -38,6 +39,10 @@ export interface StandIn {
   calls: string[];
   /** Session Manager sessions started through the stand-in, by id. */
   sessions: Map<string, SessionRecord>;
+  /** Answers rewritten on their way back from moto (EFS), for tests: see standin-efs.ts. */
+  edits: ResponseEdit[];
+  /** Where the simulated hosts' workspace mounts live: one directory per file system id. */
+  workspaceRoot: string;
   stop: () => Promise<void>;
 }
 
@@ -56,11 +61,11 @@ function forward(moto: string, req: IncomingMessage, body: Buffer, res: ServerRe
 }
 
 /** Starts the stand-in on a free loopback port in front of moto. */
-export async function startStandIn(options: { motoEndpoint: string; publicParameters: Record<string, string>; host?: HostSimulation; faults?: Fault[] }): Promise<StandIn> {
+export async function startStandIn(options: { motoEndpoint: string; publicParameters: Record<string, string>; workspaceRoot: string; host?: HostSimulation; faults?: Fault[] }): Promise<StandIn> {
   const motoEc2 = (region: string): EC2Client =>
     new EC2Client({ region, endpoint: options.motoEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const state: StandIn = { endpoint: '', faults: [...(options.faults ?? [])], host: { ...(options.host ?? {}) }, calls: [], sessions: new Map(), stop: async () => undefined };
-  const ssm = createSsmStandIn({ motoEc2, host: () => state.host, publicParameters: options.publicParameters });
+  const state: StandIn = { endpoint: '', faults: [...(options.faults ?? [])], host: { ...(options.host ?? {}) }, calls: [], sessions: new Map(), edits: [], workspaceRoot: options.workspaceRoot, stop: async () => undefined };
+  const ssm = createSsmStandIn({ motoEc2, host: () => state.host, publicParameters: options.publicParameters, workspaceRoot: options.workspaceRoot });
   state.sessions = ssm.sessions;
 
   async function zoneOfSubnet(region: string, subnetId: string | undefined): Promise<string | undefined> {
@@ -116,9 +121,22 @@ export async function startStandIn(options: { motoEndpoint: string; publicParame
     );
   }
 
+  /** EFS (REST JSON): named, faultable, metered by the simulated mounts, and edited when a test asks. */
+  async function handleEfs(operation: string, req: IncomingMessage, body: Buffer, region: string, res: ServerResponse): Promise<void> {
+    state.calls.push(`elasticfilesystem.${operation}`);
+    const fault = await matchingFault(`elasticfilesystem.${operation}`, region, undefined);
+    if (fault) return restJsonError(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
+    const edit = state.edits.find((e) => e.operation === `elasticfilesystem.${operation}` && e.times !== 0);
+    if (edit?.times !== undefined) edit.times -= 1;
+    const metered = meteredSizes(state.workspaceRoot);
+    forwardEdited(options.motoEndpoint, req, body, res, (doc) => (edit ? edit.edit(metered(doc)) : metered(doc)));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const region = regionOf(req);
+    const efs = efsOperation(req.method ?? 'GET', req.url ?? '/');
+    if (efs) return handleEfs(efs, req, body, region, res);
     const amzTarget = String(req.headers['x-amz-target'] ?? '');
     if (amzTarget.startsWith('AmazonSSM.') || amzTarget.startsWith('AWSPriceListService.')) {
       const [prefix, target = ''] = amzTarget.split('.');

@@ -46,6 +46,8 @@ export interface CostEstimate {
   /** Spot against on-demand for the instance; `percent` is of the on-demand instance price. */
   savings?: { hourly: number; monthly: number; percent: number };
   sources: EstimateSource[];
+  /** With a workspace: its storage per month at today's size, billed apart from the instance (not in `total`). */
+  workspace?: import('../workspace/price.js').WorkspaceStorageEstimate;
 }
 
 // All arithmetic is on integer micro-dollars per month (exact in a double far beyond any real bill), divided and

@@ -3,7 +3,9 @@ import { GpuVerificationFailedError, VerificationTimeoutError } from '../errors.
 import { getInvocation } from '../ssm/command.js';
 import { verifyDeadlineSeconds } from '../userdata/budget.js';
 import { buildHealthReport, parseHealthCheckOutput, summarizeFailures } from '../verify/report.js';
-import type { LaunchedDocument, VerifyState } from '../workflow/document.js';
+import type { HealthReport } from '../verify/types.js';
+import { WORKSPACE_MOUNT_PATH } from '../workspace/names.js';
+import type { LaunchedDocument, ResultWorkspace, VerifyState } from '../workflow/document.js';
 import { secondsSince } from './time.js';
 
 /**
@@ -15,7 +17,17 @@ export function setupStillRunning(report: { userData: { present: boolean; outcom
   return !report.userData?.present || report.userData.outcome === 'running';
 }
 
-/** GetHealthCheck: the command's outcome; a finished check must show the GPUs the type promises. */
+/** The result's workspace: the one the deployment asked for, as the health check found it mounted. */
+export function resultWorkspace(doc: Pick<LaunchedDocument, 'workspace'>, report: Pick<HealthReport, 'workspace'>): ResultWorkspace | null {
+  if (!doc.workspace) return null;
+  const { mounted, transit, writable } = report.workspace;
+  return { name: doc.workspace.name, fileSystemId: doc.workspace.fileSystemId, path: WORKSPACE_MOUNT_PATH, mounted, transit, writable };
+}
+
+/**
+ * GetHealthCheck: the command's outcome; a finished check must show the GPUs the type promises and, with a
+ * workspace, have it mounted (WORKSPACE_NOT_MOUNTED otherwise: rolled back, the workspace stays).
+ */
 export async function getHealthCheckStep(
   doc: LaunchedDocument & { verify: VerifyState },
   ssm: SSMClient,
@@ -43,6 +55,7 @@ export async function getHealthCheckStep(
   const report = buildHealthReport(parseHealthCheckOutput(result.stdout), {
     gpuModel: doc.instanceType.gpu.model,
     gpuCount: doc.instanceType.gpu.count,
+    ...(doc.workspace ? { workspace: { fileSystemId: doc.workspace.fileSystemId } } : {}),
   });
   if (setupStillRunning(report)) {
     const stage = report.userData?.present ? (report.userData.stage ?? 'unknown') : 'not started';
@@ -60,5 +73,6 @@ export async function getHealthCheckStep(
       details: { failures: report.failures },
     });
   }
-  return { ...doc.verify, status: 'done', report };
+  // workspace always present (null without one): the ASL's success output reads it.
+  return { ...doc.verify, status: 'done', report, workspace: resultWorkspace(doc, report) };
 }

@@ -46,9 +46,9 @@ const DRIVER_BUILD: Record<OsType, Omit<StageEstimate, 'stage'>> = {
  * What each stage is expected to download and take, for this OS, AMI source and Ollama choice.
  *
  * @example
- * setupStages('ubuntu-22.04', 'dlami', { enabled: false }).map((s) => s.stage); // ['packages', 'nvidia-driver', 'docker', 'ollama']
+ * setupStages('ubuntu-22.04', 'dlami', { enabled: false }).map((s) => s.stage); // ['packages', 'nvidia-driver', 'docker', 'workspace', 'ollama']
  */
-export function setupStages(osType: OsType, amiSource: UserDataAmiSource, ollama: { enabled: boolean; model?: string }): StageEstimate[] {
+export function setupStages(osType: OsType, amiSource: UserDataAmiSource, ollama: { enabled: boolean; model?: string }, workspace = false): StageEstimate[] {
   const standard = amiSource === 'standard';
   return [
     { stage: 'packages', downloadMiB: 0, seconds: 10, what: 'curl, gpg and CA bundle checked (installed only if missing)' },
@@ -58,6 +58,9 @@ export function setupStages(osType: OsType, amiSource: UserDataAmiSource, ollama
     standard
       ? { stage: 'docker', downloadMiB: 150, seconds: 120, what: 'Docker, the NVIDIA container toolkit, the GPU check image (ECR Public)' }
       : { stage: 'docker', downloadMiB: 30, seconds: 45, what: 'the GPU check image (ECR Public); Docker restarted with the nvidia runtime' },
+    workspace
+      ? { stage: 'workspace', downloadMiB: 10, seconds: 30, what: 'amazon-efs-utils, then the EFS mount (longer while a new mount target is still being created)' }
+      : { stage: 'workspace', downloadMiB: 0, seconds: 0, what: 'no workspace' },
     ollama.enabled
       ? { stage: 'ollama', downloadMiB: 3000, seconds: 240, what: `the Ollama image (CUDA libraries included)${ollama.model ? ' and the model (its own size on top)' : ''}` }
       : { stage: 'ollama', downloadMiB: 0, seconds: 0, what: 'Ollama disabled' },
@@ -80,9 +83,9 @@ export function verifyDeadlineSeconds(request: Pick<DeploymentRequest, 'timeouts
 }
 
 /** The whole budget, as `plan` states it. */
-export function setupBudget(request: Pick<DeploymentRequest, 'osType' | 'ollama' | 'timeouts'>, needsDriver: boolean): SetupBudget {
+export function setupBudget(request: Pick<DeploymentRequest, 'osType' | 'ollama' | 'timeouts' | 'workspace'>, needsDriver: boolean): SetupBudget {
   const amiSource: UserDataAmiSource = needsDriver ? 'standard' : 'dlami';
-  const stages = setupStages(request.osType, amiSource, request.ollama);
+  const stages = setupStages(request.osType, amiSource, request.ollama, request.workspace !== undefined);
   const verifySeconds = verifyDeadlineSeconds(request, needsDriver);
   const asked = request.timeouts.verifySeconds;
   return {

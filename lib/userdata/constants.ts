@@ -8,7 +8,7 @@ export const STATE_DIR_PATH = '/var/lib/gpu-deploy';
 export const LOG_DIR_PATH = '/var/log/gpu-deploy';
 export const LOG_FILE_PATH = `${LOG_DIR_PATH}/setup.log`;
 
-/** EC2 accepts at most 16 KB of UserData, measured raw, before base64 encoding. */
+/** EC2 accepts at most 16 KB of UserData, measured raw (here: the gzip that is sent), before base64 encoding. */
 export const USERDATA_MAX_BYTES = 16384;
 
 /**
@@ -22,13 +22,13 @@ export const GPU_CHECK_IMAGE = 'public.ecr.aws/docker/library/ubuntu:24.04';
 /** Defaults the request schema applies; used here only by examples and tests. */
 export const DEFAULT_OLLAMA_IMAGE = 'ollama/ollama:latest';
 
-export const STAGE_NAMES = ['packages', 'nvidia-driver', 'docker', 'ollama', 'complete'] as const;
+export const STAGE_NAMES = ['packages', 'nvidia-driver', 'docker', 'workspace', 'ollama', 'complete'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 /**
  * The stages the script runs, in order. `complete` is written last, only when every stage succeeded.
  *
  * @example
- * userDataStages(); // ['packages', 'nvidia-driver', 'docker', 'ollama', 'complete']
+ * userDataStages(); // ['packages', 'nvidia-driver', 'docker', 'workspace', 'ollama', 'complete']
  */
 export const userDataStages = (): readonly StageName[] => STAGE_NAMES;

@@ -18,4 +18,4 @@ export type { StageName } from './constants.js';
 export { AMI_SOURCES, MAX_VRAM_MIB_LIMIT, containerCudaDevices, validateUserDataOptions } from './options.js';
 export type { UserDataAmiSource, UserDataOptions } from './options.js';
 export { shellQuote } from './quote.js';
-export { assertUserDataSize, fromBase64UserData, renderUserData, toBase64UserData } from './render.js';
+export { assertUserDataSize, compressUserData, decodeUserData, renderUserData, toBase64UserData } from './render.js';

@@ -1,7 +1,7 @@
 /** The inputs of UserData and their allow-list validation. Everything a user controls is checked here first. */
 import { UserDataInvalidError } from '../errors.js';
 import { DEPLOYMENT_ID_PATTERN } from '../launch/tags.js';
-import { MODEL as REQUEST_MODEL, VISIBLE_DEVICES as REQUEST_VISIBLE_DEVICES } from '../request.js';
+import { MODEL as REQUEST_MODEL, REGION, VISIBLE_DEVICES as REQUEST_VISIBLE_DEVICES } from '../request.js';
 import { ARCHITECTURES, OS_TYPES } from '../types.js';
 import type { Architecture, IdleTeardown, OllamaOptions, OsType } from '../types.js';
 
@@ -20,7 +20,12 @@ export interface UserDataOptions {
   expiresAt?: string;
   /** The idle teardown policy the guard applies once set-up finished. */
   idleTeardown?: IdleTeardown;
+  /** The workspace to mount at /workspace: its EFS file system and region (its DNS name is fs-ID.efs.REGION.amazonaws.com). */
+  workspace?: { fileSystemId: string; region: string };
 }
+
+/** EFS's own pattern for file system ids. */
+export const FILE_SYSTEM_ID = /^fs-[0-9a-f]{8,40}$/;
 
 export const MAX_VRAM_MIB_LIMIT = 2_000_000;
 
@@ -128,6 +133,10 @@ export const validateUserDataOptions = (options: UserDataOptions): void => {
   checkOneOf('amiSource', options.amiSource, AMI_SOURCES);
   checkOllama(options.ollama);
   checkLifecycle(options);
+  if (options.workspace !== undefined) {
+    checkPattern('workspace.fileSystemId', options.workspace.fileSystemId, FILE_SYSTEM_ID, 'Use an EFS file system id such as fs-0123456789abcdef0.');
+    checkPattern('workspace.region', options.workspace.region, REGION, 'Use an AWS region such as us-east-1.');
+  }
 };
 
 /**

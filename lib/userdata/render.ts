@@ -20,6 +20,7 @@ import { renderNvidiaDriverStage } from './stages/nvidia-driver.js';
 import { renderOllamaStage } from './stages/ollama.js';
 import { renderPackagesStage } from './stages/packages.js';
 import { renderPrelude } from './stages/prelude.js';
+import { renderWorkspaceStage } from './stages/workspace.js';
 import type { ScriptValues } from './stages/prelude.js';
 
 /** Download locations only the standard-AMI path uses; left out otherwise so no variable sits unused. */
@@ -64,25 +65,33 @@ export const scriptValues = (options: UserDataOptions): ScriptValues => ({
   OLLAMA_MAX_VRAM_MIB: options.ollama.maxVramMiB === undefined ? '' : String(options.ollama.maxVramMiB),
   OLLAMA_MODEL: options.ollama.model ?? '',
   GPU_CHECK_IMAGE,
+  WORKSPACE_FILE_SYSTEM_ID: options.workspace?.fileSystemId ?? '',
+  WORKSPACE_REGION: options.workspace?.region ?? '',
   ...guardValues(options),
   ...driverSourceValues(options),
   ...toolkitSourceValues(options),
 });
 
-/** The bytes RunInstances receives: the script gzipped (cloud-init unpacks gzip user data before it runs it). */
-const gzipUserData = (script: string): Buffer => gzipSync(Buffer.from(script, 'utf8'), { level: 9 });
+/**
+ * What RunInstances sends: the script gzip-compressed. cloud-init recognises gzip and runs what it unpacks, and
+ * EC2's 16 KB limit applies to these bytes (before base64), so the script itself may be larger.
+ *
+ * @example
+ * gunzipSync(compressUserData('#!/bin/bash\n')).toString(); // '#!/bin/bash\n'
+ */
+export const compressUserData = (script: string): Buffer => gzipSync(Buffer.from(script, 'utf8'), { level: 9 });
 
 /**
- * Throws when a script, as sent (gzipped), exceeds EC2's 16 KB UserData limit (raw bytes, before base64).
+ * Throws when a script, as sent (gzip), exceeds EC2's 16 KB UserData limit (raw bytes, before base64).
  *
  * @throws UserDataInvalidError with `details.field = 'userData'`.
  * @example
  * assertUserDataSize('#!/bin/bash\n'); // returns normally
  */
 export const assertUserDataSize = (script: string): void => {
-  const bytes = gzipUserData(script).length;
+  const bytes = compressUserData(script).length;
   if (bytes > USERDATA_MAX_BYTES) {
-    throw new UserDataInvalidError(`UserData is ${bytes} bytes gzipped; EC2 accepts at most ${USERDATA_MAX_BYTES}`, {
+    throw new UserDataInvalidError(`UserData is ${bytes} bytes compressed; EC2 accepts at most ${USERDATA_MAX_BYTES}`, {
       hint: 'Shorten the Ollama image or model name.',
       details: { field: 'userData', bytes, limit: USERDATA_MAX_BYTES },
     });
@@ -109,6 +118,7 @@ export const renderUserData = (options: UserDataOptions): string => {
     renderPackagesStage(options.osType),
     renderNvidiaDriverStage(options.osType, options.amiSource),
     renderDockerStage(options.osType),
+    renderWorkspaceStage(options.osType),
     renderOllamaStage(),
     renderMain(),
   ].join('\n');
@@ -117,23 +127,24 @@ export const renderUserData = (options: UserDataOptions): string => {
 };
 
 /**
- * RunInstances' `UserData` field: the script gzipped (deterministic, so a retried launch sends the same bytes its
- * ClientToken demands), then base64, after the same size check.
+ * Base64 of the gzip for RunInstances' `UserData` field, after the same size check.
  *
  * @example
- * fromBase64UserData(toBase64UserData('#!/bin/bash\n')); // '#!/bin/bash\n'
+ * gunzipSync(Buffer.from(toBase64UserData('#!/bin/bash\n'), 'base64')).toString(); // '#!/bin/bash\n'
  */
 export const toBase64UserData = (script: string): string => {
-  assertUserDataSize(script);
-  return gzipUserData(script).toString('base64');
+  const compressed = compressUserData(script);
+  if (compressed.length > USERDATA_MAX_BYTES) assertUserDataSize(script);
+  return compressed.toString('base64');
 };
 
 /**
- * The script inside a `UserData` value as EC2 returns it (DescribeInstanceAttribute): base64 of gzip, or of plain
- * text.
+ * The script back from RunInstances' `UserData` (base64 of the gzip, or of the plain text an older launch sent).
+ *
+ * @example
+ * decodeUserData(toBase64UserData('#!/bin/bash\n')); // '#!/bin/bash\n'
  */
-export const fromBase64UserData = (base64: string): string => {
+export const decodeUserData = (base64: string): string => {
   const bytes = Buffer.from(base64, 'base64');
-  const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-  return (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
 };

@@ -25,6 +25,8 @@ export const FAILURE_FIXES: Record<FailureCode, string> = {
   OLLAMA_ON_CPU: 'Ollama runs without the GPU: recreate its container with `--gpus all` (`docker rm -f ollama`, then `docker run -d --gpus all ... ollama/ollama`).',
   USERDATA_STAGE_FAILED: `the instance's set-up failed: read ${LOG_FILE_PATH} (\`gpu-deploy exec ID -- tail -n 50 ${LOG_FILE_PATH}\`).`,
   GPU_MISMATCH: 'the GPUs differ from what EC2 describes for this instance type: tear the deployment down and launch again.',
+  WORKSPACE_NOT_MOUNTED: `the workspace (EFS) is not mounted at /workspace: read the workspace stage in ${LOG_FILE_PATH}; the mount target's security group must allow TCP 2049 from the instance's workspace client group.`,
+  WORKSPACE_NOT_WRITABLE: 'the workspace is mounted but a test write did not read back: check `df -h /workspace` and the ownership of /workspace.',
 };
 
 /** One entry per failure code, in the order the codes first appear, with the messages of that code joined. */

@@ -1,5 +1,5 @@
 /**
- * The simulated GPU host: the environment that puts local/fake-host/bin (fake `nvidia-smi`, `docker`, `curl`)
+ * The simulated GPU host: the environment that puts local/fake-host/bin (fake `nvidia-smi`, `docker`, `curl`, `findmnt`)
  * first on PATH. A local stand-in for tests and the local SSM endpoint; there is no GPU behind it.
  */
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ export interface FakeHostProfile {
   statusFile?: string;
   /** GPU_DEPLOY_PROBE_TIMEOUT and GPU_DEPLOY_DOCKER_RUN_TIMEOUT, in seconds. */
   probeTimeoutSeconds?: number;
+  /** The workspace's mount: a directory standing in for EFS (the fake findmnt reports it mounted). */
+  workspaceDir?: string;
 }
 
 /** The repository root (the fake tools live in it); throws outside a project. */
@@ -78,6 +80,10 @@ export function fakeHostEnv(profile: FakeHostProfile = {}): Record<string, strin
   if (profile.migDevicesPerGpu !== undefined) env.SIM_MIG_DEVICES = String(profile.migDevicesPerGpu);
   if (profile.migProfile !== undefined) env.SIM_MIG_PROFILE = profile.migProfile;
   if (profile.imagePull === true) env.SIM_DOCKER_PULL = '1';
+  if (profile.workspaceDir !== undefined) {
+    env.SIM_WORKSPACE_DIR = profile.workspaceDir;
+    env.GPU_DEPLOY_WORKSPACE_PATH = profile.workspaceDir;
+  }
   if (profile.probeTimeoutSeconds !== undefined) {
     env.GPU_DEPLOY_PROBE_TIMEOUT = String(profile.probeTimeoutSeconds);
     env.GPU_DEPLOY_DOCKER_RUN_TIMEOUT = String(profile.probeTimeoutSeconds);

@@ -37,6 +37,7 @@ Environment:
   GPU_DEPLOY_CUDA_TEST_IMAGE      image for the container run (default public.ecr.aws/docker/library/ubuntu:24.04)
   GPU_DEPLOY_OLLAMA_CONTAINER     Ollama container name (default ollama)
   GPU_DEPLOY_STATUS_FILE          instance set-up status file (default /var/lib/gpu-deploy/status.json)
+  GPU_DEPLOY_WORKSPACE_PATH       where the workspace (EFS) is mounted (default /workspace)
 USAGE
 }
 
@@ -53,6 +54,7 @@ DOCKER_RUN_TIMEOUT="$(seconds_or_default "${GPU_DEPLOY_DOCKER_RUN_TIMEOUT:-}" 12
 CUDA_TEST_IMAGE="${GPU_DEPLOY_CUDA_TEST_IMAGE:-public.ecr.aws/docker/library/ubuntu:24.04}"
 OLLAMA_CONTAINER="${GPU_DEPLOY_OLLAMA_CONTAINER:-ollama}"
 STATUS_FILE="${GPU_DEPLOY_STATUS_FILE:-/var/lib/gpu-deploy/status.json}"
+WORKSPACE_PATH="${GPU_DEPLOY_WORKSPACE_PATH:-/workspace}"
 
 SKIP_DOCKER=0
 SKIP_OLLAMA=0
@@ -247,18 +249,40 @@ probe_userdata_status() {
   run_probe userDataStatus "$PROBE_TIMEOUT" cat "$STATUS_FILE"
 }
 
+# The workspace: what is mounted at WORKSPACE_PATH (findmnt, util-linux), what the set-up recorded of it (beside
+# the status file), and a small write read back when something is mounted there.
+probe_workspace() {
+  local check="$WORK_DIR/workspace-check.$$"
+  run_probe workspaceSetup "$PROBE_TIMEOUT" cat "${STATUS_FILE%/*}/workspace.json"
+  if ! command -v findmnt >/dev/null 2>&1; then
+    add_skipped_probe workspaceMount "findmnt is not on PATH"
+    add_skipped_probe workspaceWrite "findmnt is not on PATH"
+    return
+  fi
+  run_probe workspaceMount "$PROBE_TIMEOUT" findmnt -n -o SOURCE,FSTYPE,OPTIONS --mountpoint "$WORKSPACE_PATH"
+  if ! findmnt -n --mountpoint "$WORKSPACE_PATH" >/dev/null 2>&1; then
+    add_skipped_probe workspaceWrite "nothing is mounted at the workspace path"
+    return
+  fi
+  printf 'gpu-deploy health check %s\n' "$$" >"$check"
+  # shellcheck disable=SC2016 # $1 and $2 are the inner shell's arguments
+  run_probe workspaceWrite "$PROBE_TIMEOUT" sh -c 'cp "$1" "$2" && [ "$(cat "$2")" = "$(cat "$1")" ]; s=$?; rm -f "$2"; exit "$s"' sh "$check" "$WORKSPACE_PATH/.gpu-deploy-health-check.$$"
+}
+
 # The set-up status first (whether the check is judged at all), the plain table last.
 probe_userdata_status
 probe_nvidia
 NVIDIA_PRESENT=$?
 probe_docker
 probe_ollama
+probe_workspace
 probe_nvidia_table "$NVIDIA_PRESENT"
 
 CONFIG_JSON="{\"probeTimeoutSeconds\":$PROBE_TIMEOUT,\"dockerRunTimeoutSeconds\":$DOCKER_RUN_TIMEOUT"
 CONFIG_JSON="$CONFIG_JSON,\"cudaTestImage\":$(json_string "${CUDA_TEST_IMAGE:0:$CONFIG_STRING_MAX}")"
 CONFIG_JSON="$CONFIG_JSON,\"ollamaContainer\":$(json_string "${OLLAMA_CONTAINER:0:$CONFIG_STRING_MAX}")"
-CONFIG_JSON="$CONFIG_JSON,\"statusFile\":$(json_string "${STATUS_FILE:0:$CONFIG_STRING_MAX}")}"
+CONFIG_JSON="$CONFIG_JSON,\"statusFile\":$(json_string "${STATUS_FILE:0:$CONFIG_STRING_MAX}")"
+CONFIG_JSON="$CONFIG_JSON,\"workspacePath\":$(json_string "${WORKSPACE_PATH:0:$CONFIG_STRING_MAX}")}"
 
 printf '{"schemaVersion":1,"tool":"%s","checkedAt":"%s","hostname":%s,"config":%s,"probes":{%s}}\n' \
   "$TOOL_NAME" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(json_string "$(uname -n)")" "$CONFIG_JSON" "$PROBES_JSON" >&3

@@ -6,6 +6,7 @@
  */
 import { dockerFindings, expectationFailures, nvidiaFindings } from './gpu-findings.js';
 import { ollamaFindings, userDataFindings } from './service-findings.js';
+import { workspaceFindings } from './workspace-findings.js';
 import type { GpuExpectation, GpuReading, HealthReport, RawHealthCheck, UtilizationSummary } from './types.js';
 
 export { decodeProbe, parseHealthCheckOutput } from './document.js';
@@ -28,7 +29,8 @@ const utilizationOf = (gpus: GpuReading[]): UtilizationSummary => {
 
 /**
  * Judges a parsed health-check document. Skipped probes are not failures; `healthy` means no failures.
- * With `expected`, the GPUs must also be the instance type's model and count (MIG: physical GPUs count).
+ * With `expected`, the GPUs must also be the instance type's model and count (MIG: physical GPUs count), and the
+ * workspace it names must be mounted and writable.
  *
  * @example
  * const report = buildHealthReport(parseHealthCheckOutput(stdout), { gpuModel: 'A10G', gpuCount: 1 });
@@ -39,12 +41,14 @@ export function buildHealthReport(raw: RawHealthCheck, expected?: GpuExpectation
   const docker = dockerFindings(raw, nvidia.gpus.length);
   const ollama = ollamaFindings(raw);
   const userData = userDataFindings(raw);
+  const workspace = workspaceFindings(raw, expected?.workspace);
   const failures = [
     ...userData.failures,
     ...(nvidia.failure === null ? [] : [nvidia.failure]),
     ...expectationFailures(nvidia.gpus, expected),
     ...docker.failures,
     ...ollama.failures,
+    ...workspace.failures,
   ];
   return {
     healthy: failures.length === 0,
@@ -56,6 +60,7 @@ export function buildHealthReport(raw: RawHealthCheck, expected?: GpuExpectation
     docker: docker.status,
     ollama: ollama.status,
     userData: userData.status,
+    workspace: workspace.status,
     failures,
     utilization: utilizationOf(nvidia.gpus),
   };

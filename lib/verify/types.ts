@@ -13,6 +13,9 @@ export const PROBE_NAMES = [
   'ollamaPs',
   'ollamaLogs',
   'userDataStatus',
+  'workspaceSetup',
+  'workspaceMount',
+  'workspaceWrite',
 ] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
@@ -100,14 +103,16 @@ export type NvidiaFailureCode = (typeof NVIDIA_FAILURE_CODES)[number];
 
 export type DockerFailureCode = 'DOCKER_MISSING' | 'DOCKER_RUNTIME_NOT_NVIDIA' | 'DOCKER_GPU_UNAVAILABLE';
 export type OllamaFailureCode = 'OLLAMA_UNREACHABLE' | 'OLLAMA_ON_CPU';
+export type WorkspaceFailureCode = 'WORKSPACE_NOT_MOUNTED' | 'WORKSPACE_NOT_WRITABLE';
 export type FailureCode =
   | NvidiaFailureCode
   | DockerFailureCode
   | OllamaFailureCode
+  | WorkspaceFailureCode
   | 'USERDATA_STAGE_FAILED'
   | 'GPU_MISMATCH';
 
-export type FailureCheck = 'nvidia' | 'docker' | 'ollama' | 'userdata' | 'expectation';
+export type FailureCheck = 'nvidia' | 'docker' | 'ollama' | 'userdata' | 'workspace' | 'expectation';
 
 /** One thing that is wrong, with a stable code and a message a person can act on. */
 export interface HealthFailure {
@@ -137,6 +142,20 @@ export interface OllamaStatus {
   evidence: string | null;
 }
 
+/** The workspace (EFS) as the host has it mounted; judged only when the deployment asked for one. */
+export interface WorkspaceStatus {
+  /** False when it could not be looked at (findmnt missing). */
+  checked: boolean;
+  mounted: boolean;
+  path: string;
+  /** From the mount's source (plain NFS) or what the set-up recorded (the TLS mount's source is the local proxy). */
+  fileSystemId: string | null;
+  /** `tls`: through amazon-efs-utils' encrypting proxy; `plain`: NFS 4.1 straight to the mount target. */
+  transit: 'tls' | 'plain' | null;
+  /** A small write read back; null when nothing is mounted. */
+  writable: boolean | null;
+}
+
 /** The instance set-up status file written by UserData. */
 export interface UserDataStatus {
   present: boolean;
@@ -163,6 +182,7 @@ export interface HealthReport {
   docker: DockerStatus;
   ollama: OllamaStatus;
   userData: UserDataStatus | null;
+  workspace: WorkspaceStatus;
   failures: HealthFailure[];
   utilization: UtilizationSummary;
 }
@@ -171,4 +191,6 @@ export interface HealthReport {
 export interface GpuExpectation {
   gpuModel: string;
   gpuCount: number;
+  /** The workspace the deployment asked for: it must be mounted (and be this file system). */
+  workspace?: { fileSystemId: string };
 }

@@ -2,6 +2,7 @@ import type { CapacityFacts } from '../capacity/facts.js';
 import type { LaunchAttempt } from '../capacity/plan.js';
 import type { CostEstimate } from '../pricing/estimate.js';
 import type { LaunchedInstance } from '../launch/instance.js';
+import type { WorkspaceState } from '../workspace/types.js';
 import type { DeploymentRequest, GpuSpec, IdleTeardown, InstanceTypeInfo, ResolvedAmi } from '../types.js';
 
 /**
@@ -49,8 +50,17 @@ export interface PlannedDocument extends ResolvedDocument {
 
 export type { CostEstimate };
 
+/** The workspace the instance mounts, as Launch records it (null without one). */
+export interface LaunchedWorkspace {
+  name: string;
+  fileSystemId: string;
+  path: string;
+}
+
 export interface LaunchedDocument extends PlannedDocument {
-  launch: LaunchedInstance & { estimate: CostEstimate | null; expiresAt: string | null; idleTeardown: IdleTeardown | null };
+  launch: LaunchedInstance & { estimate: CostEstimate | null; expiresAt: string | null; idleTeardown: IdleTeardown | null; workspace: LaunchedWorkspace | null };
+  /** EnsureWorkspace's result, with a workspace only. */
+  workspace?: WorkspaceState;
 }
 
 export interface VerifyState {
@@ -65,6 +75,15 @@ export interface VerifyState {
   /** Why nothing was sent this time (SendCommand's error code, e.g. InvalidInstanceId): sent again after a wait. */
   notSent?: string;
   report?: unknown;
+  /** Once done: the workspace as the check found it (null without one); the result's `workspace`. */
+  workspace?: ResultWorkspace | null;
+}
+
+/** The deployment's workspace in its result. */
+export interface ResultWorkspace extends LaunchedWorkspace {
+  mounted: boolean;
+  transit: 'tls' | 'plain' | null;
+  writable: boolean | null;
 }
 
 /** What a failed Task leaves for the rollback (ASL `Catch` with `ResultPath: $.error`). */

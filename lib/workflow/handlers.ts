@@ -1,5 +1,7 @@
 import { handler as checkManaged } from '../../functions/check-managed.js';
+import { handler as checkMountTarget } from '../../functions/check-mount-target.js';
 import { handler as checkRunning } from '../../functions/check-running.js';
+import { handler as ensureWorkspace } from '../../functions/ensure-workspace.js';
 import { handler as getGpuReport } from '../../functions/get-gpu-report.js';
 import { handler as launch } from '../../functions/launch.js';
 import { handler as notify } from '../../functions/notify.js';
@@ -18,8 +20,10 @@ export const HANDLERS: Record<string, LambdaHandler> = {
   validateRequest,
   resolveAmi,
   planCapacity,
+  ensureWorkspace,
   launch,
   checkRunning,
+  checkMountTarget,
   checkManaged,
   verifyGpu,
   getGpuReport,

@@ -1,3 +1,4 @@
+import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeSessionsCommand, SendCommandCommand, SSMClient, StartSessionCommand } from '@aws-sdk/client-ssm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,3 +150,26 @@ test("the stand-in's sessions: terminated ones in History, none left Active; an 
   await expect(ssm.send(new SendCommandCommand({ InstanceIds: ['i-1'], DocumentName: 'AWS-RunPowerShellScript', Parameters: { commands: ['x'] } }))).rejects.toMatchObject({ name: 'InvalidDocument' });
   expect(await main(['exec', 'no-such-deployment', '--local', '--', 'true'], capture())).toBe(1);
 }, 30_000);
+
+test('local-cloud keeps a workspace between runs: the second deployment mounts the same file system and finds what the first left there', async () => {
+  // Act: two deployments into the running local cloud; the first one's instance writes into the workspace (its
+  // simulated mount, a directory, at GPU_DEPLOY_WORKSPACE_PATH on the simulated host), then ends.
+  const first = capture();
+  expect(await main(['run', '--local', '--json', '--workspace', 'keep'], first)).toBe(0);
+  const one = JSON.parse(first.stdout()) as { deploymentId: string; instanceId: string; workspace: { fileSystemId: string } };
+  expect(await main(['exec', one.deploymentId, '--local', '--', 'sh', '-c', 'echo "results of run 1" >"$GPU_DEPLOY_WORKSPACE_PATH/notes.txt"'], capture())).toBe(0);
+  const state = readLocalCloudState();
+  const ec2 = new EC2Client({ region: 'us-east-1', endpoint: state?.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [one.instanceId] }));
+  const second = capture();
+  expect(await main(['run', '--local', '--json', '--workspace', 'keep'], second)).toBe(0);
+  const two = JSON.parse(second.stdout()) as { deploymentId: string; workspace: { fileSystemId: string; mounted: boolean } };
+  const read = capture();
+  // Assess
+  expect(two.workspace).toMatchObject({ fileSystemId: one.workspace.fileSystemId, mounted: true });
+  expect(await main(['exec', two.deploymentId, '--local', '--', 'sh', '-c', 'cat "$GPU_DEPLOY_WORKSPACE_PATH/notes.txt"'], read)).toBe(0);
+  expect(read.stdout()).toContain('results of run 1');
+  const listed = capture();
+  expect(await main(['workspace', 'list', '--local', '--json'], listed)).toBe(0);
+  expect(JSON.parse(listed.stdout()).workspaces).toEqual([expect.objectContaining({ name: 'keep', fileSystemId: one.workspace.fileSystemId, size: expect.objectContaining({ totalBytes: 'results of run 1\n'.length }) })]);
+}, 120_000);

@@ -3,9 +3,9 @@ import { clearUnavailable } from '../../lib/capacity/unavailable.js';
 import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud.js';
 import { handler as launchHandler } from '../../functions/launch.js';
 import { DEPLOYMENT_TAG } from '../../lib/launch/tags.js';
-import { fromBase64UserData } from '../../lib/userdata/index.js';
 import { OS_TYPES } from '../../lib/types.js';
 import { deploy, deploymentInstances, deploymentSecurityGroups, enteredStates, liveDeploymentInstances, motoEc2 } from './helpers.js';
+import { decodeUserData } from '../../lib/userdata/index.js';
 
 // The whole deployment over real HTTP: the real ASL in aws-local-stepfunctions, the real handlers and SDK calls,
 // moto as the emulator and the project's stand-in for what moto lacks (SSM agent and Run Command, Pricing, spot
@@ -182,7 +182,7 @@ describe('a deployment against the emulator', () => {
 describe('a framework type without its DLAMI (TensorFlow on Ubuntu 24.04)', () => {
   const userDataOf = async (instanceId: string): Promise<string> => {
     const out = await motoEc2(cloud).send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'userData' }));
-    return fromBase64UserData(out.UserData?.Value ?? '');
+    return decodeUserData(out.UserData?.Value ?? '');
   };
 
   test('is refused by default with AmiNotFoundError naming the combinations that have it; nothing launched', async () => {

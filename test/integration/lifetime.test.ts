@@ -10,8 +10,8 @@ import type { Io } from '../../lib/cli/output.js';
 import { ec2Client } from '../../lib/aws/ec2.js';
 import { startLocalCloud, type LocalCloud } from '../../lib/local/cloud.js';
 import { rollbackStep } from '../../lib/steps/rollback.js';
-import { fromBase64UserData } from '../../lib/userdata/index.js';
 import { deploy, deploymentInstances, motoEc2 } from './helpers.js';
+import { decodeUserData } from '../../lib/userdata/index.js';
 
 function capture(): Io & { stdout: () => string; stderr: () => string } {
   let out = '';
@@ -57,12 +57,13 @@ describe('a deployment with a lifetime and an idle teardown', () => {
 
   test('its UserData carries the guard (timer, idle policy) and the backstop deadline', async () => {
     const attribute = await motoEc2(cloud).send(new DescribeInstanceAttributeCommand({ InstanceId: instance.InstanceId, Attribute: 'userData' }));
-    const script = fromBase64UserData(attribute.UserData?.Value ?? '');
+    const script = decodeUserData(attribute.UserData?.Value ?? '');
     expect(script).toContain(`readonly EXPIRES_AT_EPOCH='${Date.parse(output.expiresAt) / 1000}'`);
     expect(script).toContain("readonly IDLE_MINUTES='30'");
     expect(script).toContain("readonly IDLE_BELOW_PERCENT='5'");
     expect(script).toContain('systemctl enable --now gpu-deploy-guard.timer');
     expect(script).toContain('stop_instance lifetime');
+    // EC2's limit is on what was sent (the gzip, before base64).
     expect(Buffer.from(attribute.UserData?.Value ?? '', 'base64').length).toBeLessThanOrEqual(16384);
   });
 

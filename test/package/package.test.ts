@@ -12,12 +12,12 @@ type Template = { Resources: Record<string, { Type: string; Properties: Record<s
 let template: Template;
 
 const FUNCTIONS = [
-  'validateRequest', 'resolveAmi', 'planCapacity', 'launch', 'checkRunning', 'checkManaged', 'verifyGpu', 'getGpuReport', 'rollback', 'notify',
+  'validateRequest', 'resolveAmi', 'planCapacity', 'ensureWorkspace', 'launch', 'checkRunning', 'checkMountTarget', 'checkManaged', 'verifyGpu', 'getGpuReport', 'rollback', 'notify',
   'apiStart', 'apiStatus', 'apiList', 'apiTeardown', 'eventStart', 'spotInterruption', 'scheduleTeardown', 'instanceEnded',
 ];
 /** functions/<file>.ts of each function. */
 const FILES: Record<string, string> = {
-  validateRequest: 'validate-request', resolveAmi: 'resolve-ami', planCapacity: 'plan-capacity', launch: 'launch', checkRunning: 'check-running',
+  validateRequest: 'validate-request', resolveAmi: 'resolve-ami', planCapacity: 'plan-capacity', ensureWorkspace: 'ensure-workspace', checkMountTarget: 'check-mount-target', launch: 'launch', checkRunning: 'check-running',
   checkManaged: 'check-managed', verifyGpu: 'verify-gpu', getGpuReport: 'get-gpu-report', rollback: 'rollback', notify: 'notify',
   apiStart: 'api-start', apiStatus: 'api-status', apiList: 'api-list', apiTeardown: 'api-teardown', eventStart: 'event-start', spotInterruption: 'spot-interruption',
   scheduleTeardown: 'schedule-teardown', instanceEnded: 'instance-ended',
@@ -29,6 +29,12 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   validateRequest: ['ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes'],
   resolveAmi: ['ec2:DescribeImages', 'ssm:GetParameter'],
   planCapacity: ['ec2:DescribeAvailabilityZones', 'ec2:DescribeInstanceTypeOfferings', 'ec2:DescribeInstanceTypes', 'ec2:DescribeSpotPriceHistory', 'ec2:GetSpotPlacementScores', 'pricing:GetProducts', 'servicequotas:GetServiceQuota'],
+  // CreateMountTarget makes the mount target's network interface with the caller's permissions (AWS requires both).
+  ensureWorkspace: [
+    'ec2:AuthorizeSecurityGroupIngress', 'ec2:CreateNetworkInterface', 'ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcAttribute',
+    'elasticfilesystem:CreateFileSystem', 'elasticfilesystem:CreateMountTarget', 'elasticfilesystem:DescribeFileSystems', 'elasticfilesystem:DescribeLifecycleConfiguration', 'elasticfilesystem:DescribeMountTargets', 'elasticfilesystem:PutLifecycleConfiguration', 'elasticfilesystem:TagResource',
+  ],
+  checkMountTarget: ['elasticfilesystem:DescribeMountTargets'],
   launch: ['ec2:CreateSecurityGroup', 'ec2:CreateTags', 'ec2:DescribeInstances', 'ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:RunInstances', 'iam:CreateServiceLinkedRole', 'iam:PassRole'],
   checkRunning: ['ec2:DescribeInstances', 'ec2:GetEbsDefaultKmsKeyId'],
   checkManaged: ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation'],
@@ -220,6 +226,24 @@ test("each role allows exactly the actions its function calls, and no '*' action
     expect({ fn, actions: own }).toEqual({ fn, actions: EXPECTED_ACTIONS[fn] });
     expect(statements.some((a) => a.includes('*'))).toBe(false);
   }
+});
+
+test('the workspace: created only encrypted and tagged managed-by, tags only at creation, changed only when gpu-deploy made it; no role can delete one', () => {
+  const ensure = statementsOf('EnsureWorkspaceRole');
+  const fileSystems = { 'Fn::Sub': 'arn:${AWS::Partition}:elasticfilesystem:*:${AWS::AccountId}:file-system/*' };
+  expect(ensure.find((s) => actionsOf(s).includes('elasticfilesystem:CreateFileSystem'))).toEqual({
+    Effect: 'Allow',
+    Action: 'elasticfilesystem:CreateFileSystem',
+    Resource: fileSystems,
+    Condition: { StringEquals: { 'aws:RequestTag/gpu-deploy:managed-by': 'gpu-deploy' }, Bool: { 'elasticfilesystem:Encrypted': 'true' } },
+  });
+  expect(ensure.find((s) => actionsOf(s).includes('elasticfilesystem:TagResource'))?.Condition).toEqual({ StringEquals: { 'elasticfilesystem:CreateAction': 'CreateFileSystem' } });
+  for (const action of ['elasticfilesystem:CreateMountTarget', 'elasticfilesystem:PutLifecycleConfiguration', 'ec2:AuthorizeSecurityGroupIngress']) {
+    expect({ action, condition: ensure.find((s) => actionsOf(s).includes(action))?.Condition }).toEqual({ action, condition: { StringEquals: { 'aws:ResourceTag/gpu-deploy:managed-by': 'gpu-deploy' } } });
+  }
+  expect(ensure.find((s) => actionsOf(s).includes('ec2:CreateTags'))?.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } });
+  const deleting = Object.entries(EXPECTED_ACTIONS).flatMap(([fn, actions]) => actions.filter((a) => /^elasticfilesystem:Delete/.test(a)).map((a) => `${fn}: ${a}`));
+  expect(deleting).toEqual([]);
 });
 
 test('instances get an SSM-only instance profile, and rollback may only terminate what gpu-deploy tagged', () => {

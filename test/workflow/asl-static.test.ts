@@ -110,7 +110,7 @@ describe('deploy ASL: static checks', () => {
     const preLaunch = [...reachable(definition.StartAt, false, 'Launch')].filter((name) => states[name]?.Type === 'Task');
 
     // Assess
-    expect(preLaunch).toEqual(['ValidateRequest', 'ResolveAmi', 'PlanCapacity']);
+    expect(preLaunch).toEqual(['ValidateRequest', 'ResolveAmi', 'PlanCapacity', 'EnsureWorkspace']);
     for (const name of preLaunch) {
       const catchers = catchersOf(states[name] as AslState);
       expect({ name, catchesAll: catchers.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, catchesAll: true });
@@ -134,7 +134,7 @@ describe('deploy ASL: static checks', () => {
     const postLaunch = [...reachable('Launch', false, 'DeploymentSucceeded')].filter((name) => states[name]?.Type === 'Task' && tasks[name] !== 'notify');
 
     // Assess
-    expect(postLaunch).toEqual(['Launch', 'CheckRunning', 'CheckManaged', 'VerifyGpu', 'GetGpuReport']);
+    expect(postLaunch).toEqual(['Launch', 'CheckRunning', 'CheckMountTarget', 'CheckManaged', 'VerifyGpu', 'GetGpuReport']);
     for (const name of postLaunch) {
       const catchers = catchersOf(states[name] as AslState);
       expect({ name, catchesAll: catchers.some((c) => c.ErrorEquals.includes('States.ALL')) }).toEqual({ name, catchesAll: true });

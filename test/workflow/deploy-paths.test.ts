@@ -16,6 +16,8 @@ import {
 import { DEPLOYMENT_ID, OUTPUTS, REQUEST, invocationCounts, runWithStubs, type FunctionName } from './stubs.js';
 
 const PRE_LAUNCH = ['ValidateRequest', 'ResolveAmi', 'PlanCapacity'];
+/** Without a workspace, the Choice before Launch goes straight on. */
+const TO_LAUNCH = [...PRE_LAUNCH, 'WantsWorkspace', 'Launch'];
 /** The notify Task that runs before each final state. */
 const NOTIFY_BEFORE: Record<string, string> = { RequestRejected: 'NotifyRejected', PlanningFailed: 'NotifyPlanningFailed' };
 
@@ -23,7 +25,7 @@ describe('deploy state machine: success', () => {
   test('polls until running, managed and verified, then reports what was deployed', async () => {
     // Prepare
     const verifyPending = { commandId: 'cmd-1', sentAt: '2025-01-01T00:00:00.000Z', status: 'pending' };
-    const verifyDone = { ...verifyPending, status: 'done', report: OUTPUTS.report };
+    const verifyDone = { ...verifyPending, status: 'done', report: OUTPUTS.report, workspace: null };
 
     // Act
     const run = await runWithStubs({
@@ -52,10 +54,11 @@ describe('deploy state machine: success', () => {
       gpu: OUTPUTS.report,
       expiresAt: null,
       idleTeardown: null,
+      workspace: null,
       lifetime: { expiresAt: null, idleTeardown: null, summary: 'no lifetime: runs until you tear it down', schedule: null },
     });
     expect(run.entered).toEqual([
-      'ValidateRequest', 'ResolveAmi', 'PlanCapacity', 'Launch',
+      'ValidateRequest', 'ResolveAmi', 'PlanCapacity', 'WantsWorkspace', 'Launch',
       'WaitUntilRunning', 'CheckRunning', 'IsRunning',
       'WaitUntilRunning', 'CheckRunning', 'IsRunning',
       'WaitUntilRunning', 'CheckRunning', 'IsRunning',
@@ -67,8 +70,8 @@ describe('deploy state machine: success', () => {
       'DeploymentSucceeded', 'ScheduleTeardown', 'NotifySucceeded', 'Succeeded',
     ]);
     expect(invocationCounts(run.calls)).toEqual({
-      validateRequest: 1, resolveAmi: 1, planCapacity: 1, launch: 1,
-      checkRunning: 3, checkManaged: 2, verifyGpu: 1, getGpuReport: 2, rollback: 0, scheduleTeardown: 1, notify: 1,
+      validateRequest: 1, resolveAmi: 1, planCapacity: 1, ensureWorkspace: 0, launch: 1,
+      checkRunning: 3, checkMountTarget: 0, checkManaged: 2, verifyGpu: 1, getGpuReport: 2, rollback: 0, scheduleTeardown: 1, notify: 1,
     });
     expect(run.result.lambdaInvocations).toBe(14);
     expect(run.result.transitions).toBe(run.entered.length);
@@ -141,7 +144,7 @@ describe('deploy state machine: failure after launch rolls back', () => {
     // Assess
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'CapacityUnavailableError', cause: error.message, rollback: done });
     expect(run.entered).toEqual([
-      ...PRE_LAUNCH, 'Launch',
+      ...TO_LAUNCH,
       'Rollback', 'IsRolledBack', 'WaitForRollback',
       'Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed',
     ]);
@@ -168,7 +171,7 @@ describe('deploy state machine: failure after launch rolls back', () => {
 
     // Assess
     expect(run.result).toMatchObject({ status: 'FAILED', error: error.name, cause: error.message });
-    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', ...between, 'Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']);
+    expect(run.entered).toEqual([...TO_LAUNCH, ...between, 'Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']);
     expect(run.events).toContainEqual({ kind: 'caught', state, type: 'Task' });
     expect(run.calls.rollback).toHaveLength(1);
     expect(run.calls.rollback[0]).toMatchObject({ deploymentId: DEPLOYMENT_ID, error: { Error: error.name, Cause: error.message } });
@@ -190,7 +193,7 @@ describe('deploy state machine: rollback failure', () => {
 
     // Assess
     expect(run.result).toMatchObject({ status: 'FAILED', error: 'RollbackIncompleteError', cause: rollbackError.message });
-    expect(run.entered).toEqual([...PRE_LAUNCH, 'Launch', 'Rollback', 'NotifyRollbackFailed', 'RollbackFailed']);
+    expect(run.entered).toEqual([...TO_LAUNCH, 'Rollback', 'NotifyRollbackFailed', 'RollbackFailed']);
     expect(run.calls.rollback).toHaveLength(calls);
   });
 

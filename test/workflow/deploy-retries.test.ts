@@ -4,7 +4,7 @@
  */
 import { AwsThrottlingError, AwsTransientError } from '../../lib/errors.js';
 import { readDefinition, taskFunctions } from '../../lib/workflow/definition.js';
-import { runWithStubs, type FunctionName, type Step } from './stubs.js';
+import { REQUEST, runWithStubs, type FunctionName, type Step } from './stubs.js';
 
 const definition = readDefinition();
 const tasks = taskFunctions(definition);
@@ -53,8 +53,10 @@ describe('deploy state machine: retries', () => {
     ['ValidateRequest', ['NotifyPlanningFailed', 'PlanningFailed']],
     ['ResolveAmi', ['NotifyPlanningFailed', 'PlanningFailed']],
     ['PlanCapacity', ['NotifyPlanningFailed', 'PlanningFailed']],
+    ['EnsureWorkspace', ['NotifyPlanningFailed', 'PlanningFailed']],
     ['Launch', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
     ['CheckRunning', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
+    ['CheckMountTarget', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
     ['CheckManaged', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
     ['VerifyGpu', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
     ['GetGpuReport', ['Rollback', 'IsRolledBack', 'NotifyFailed', 'DeploymentFailed']],
@@ -78,9 +80,11 @@ describe('deploy state machine: retries', () => {
       // A Rollback Task failing needs something to roll back after: the launch fails first.
       const overrides: Partial<Record<FunctionName, Step[]>> = { [fn]: [makeError()] };
       if (state === 'Rollback') overrides.launch = [new Error('launch failed')];
+      // The workspace's Tasks run only for a request that names one.
+      const withWorkspace = ['EnsureWorkspace', 'CheckMountTarget'].includes(state) ? { definition, input: { ...REQUEST, workspace: { name: 'ws1' } } } : undefined;
 
       // Act
-      const run = await runWithStubs(overrides);
+      const run = await runWithStubs(overrides, undefined, withWorkspace);
 
       // Assess
       expect(run.calls[fn]).toHaveLength(attempts);

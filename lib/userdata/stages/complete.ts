@@ -9,6 +9,7 @@ export const renderMain = (): string => `main() {
   run_stage packages stage_packages
   run_stage nvidia-driver stage_nvidia_driver
   run_stage docker stage_docker
+  run_stage workspace stage_workspace
   run_stage ollama stage_ollama
   CURRENT_STAGE=complete
   write_status complete succeeded "GPU host ready"

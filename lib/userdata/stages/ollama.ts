@@ -4,9 +4,11 @@
 // --gpus must name the same devices as NVIDIA_VISIBLE_DEVICES: `--gpus all` would expose every GPU.
 // A VRAM cap becomes OLLAMA_GPU_OVERHEAD (bytes Ollama leaves free per GPU) = total - cap, read from the
 // first visible GPU at run time because the instance type is known only then.
+// With a workspace the models live on it (pulled once, kept across instances); a cold load from NFS is slow, so
+// Ollama waits longer for it (OLLAMA_LOAD_TIMEOUT, default 5 minutes).
 const OLLAMA_STAGE = `stage_ollama() {
   local gpus_arg=all first_gpu=0 total_mib overhead=0 i ready=0
-  local -a env_args
+  local -a env_args volume_args=()
   if [[ $OLLAMA_ENABLED != true ]]; then
     log "Ollama disabled; skipping"
     STAGE_MESSAGE="skipped: Ollama disabled"
@@ -17,6 +19,10 @@ const OLLAMA_STAGE = `stage_ollama() {
     gpus_arg="\\"device=$OLLAMA_VISIBLE_DEVICES\\""
     first_gpu=\${OLLAMA_VISIBLE_DEVICES%%,*}
     env_args+=(-e "CUDA_VISIBLE_DEVICES=$OLLAMA_CUDA_VISIBLE_DEVICES")
+  fi
+  if [[ -n $WORKSPACE_FILE_SYSTEM_ID ]]; then
+    env_args+=(-e OLLAMA_MODELS=/workspace/ollama -e OLLAMA_LOAD_TIMEOUT=15m)
+    volume_args=(-v "$ROOT/workspace/ollama:/workspace/ollama")
   fi
   if [[ -n $OLLAMA_MAX_VRAM_MIB ]]; then
     total_mib=$(nvidia-smi -i "$first_gpu" --query-gpu=memory.total --format=csv,noheader,nounits | head -n 1 | tr -dc '0-9')
@@ -31,7 +37,7 @@ const OLLAMA_STAGE = `stage_ollama() {
   fi
   retry pull_image "$OLLAMA_IMAGE" "set ollama.image to a copy in a registry without that limit (your own ECR repository, for example)"
   docker run -d --name ollama --restart unless-stopped --gpus "$gpus_arg" "\${env_args[@]}" \\
-    -p 127.0.0.1:11434:11434 -v ollama:/root/.ollama "$OLLAMA_IMAGE"
+    -p 127.0.0.1:11434:11434 \${volume_args[@]+"\${volume_args[@]}"} -v ollama:/root/.ollama "$OLLAMA_IMAGE"
   for ((i = 0; i < 60; i++)); do
     if curl -fsS --max-time 2 http://127.0.0.1:11434/api/version >/dev/null 2>&1; then
       ready=1

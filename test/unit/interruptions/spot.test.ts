@@ -96,7 +96,7 @@ describe('handleSpotInterruption', () => {
   test('relaunch: starts the same request on-demand under a name from the event, found through the execution-arn tag', async () => {
     // Prepare
     instance(managed('api-1', { 'gpu-deploy:execution-arn': `${EXECUTIONS}:api-1` }));
-    original({ instanceType: 'g5.xlarge', region: 'eu-west-1', onInterruption: 'relaunch', tags: { team: 'ml' } });
+    original({ instanceType: 'g5.xlarge', region: 'eu-west-1', onInterruption: 'relaunch', tags: { team: 'ml' }, workspace: { name: 'ml' } });
 
     // Act
     const outcome = await handleSpotInterruption(warning(), { ...deps(), busName: 'bus' });
@@ -105,7 +105,8 @@ describe('handleSpotInterruption', () => {
     expect(outcome).toMatchObject({ action: 'relaunched', relaunch: { deploymentId: 'ri1-1e5527d7-bb36-4607-3370-4164db56a40e', market: 'on-demand' } });
     const start = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.stateMachineArn).toBe(DEPLOY);
-    expect(JSON.parse(start.input!)).toMatchObject({ instanceType: 'g5.xlarge', region: 'eu-west-1', market: 'on-demand', onInterruption: 'relaunch', tags: { team: 'ml' } });
+    // The same workspace: the replacement mounts what the reclaimed instance had.
+    expect(JSON.parse(start.input!)).toMatchObject({ instanceType: 'g5.xlarge', region: 'eu-west-1', market: 'on-demand', onInterruption: 'relaunch', tags: { team: 'ml' }, workspace: { name: 'ml' } });
     expect(published()).toMatchObject({ action: 'relaunched', relaunch: { market: 'on-demand', executionArn: `${EXECUTIONS}:ri1-1e5527d7-bb36-4607-3370-4164db56a40e` } });
     expect(ebMock.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!.EventBusName).toBe('bus');
   });

@@ -22,11 +22,26 @@ describe('CLI request flags: one table onto the one declaration', () => {
   });
 });
 
+describe('--workspace NAME', () => {
+  test('sets workspace.name, merged with a config file; a bad name is refused by name with the rule', () => {
+    expect(requestFromOptions({ workspace: 'demo' }, {})).toEqual({ workspace: { name: 'demo' } });
+    expect(parseRequest(requestFromOptions({ workspace: 'ml-2' }, {})).workspace).toEqual({ name: 'ml-2' });
+    expect(parseRequest({}).workspace).toBeUndefined();
+    for (const bad of ['Demo', '-demo', 'a'.repeat(64), 'my_ws', 'ws.1', '']) {
+      expect(() => parseRequest(requestFromOptions({ workspace: bad }, {}))).toThrow(
+        `workspace.name must be a workspace name: lowercase letters, digits and -, 1 to 63, starting with a letter or digit (got ${JSON.stringify(bad).slice(0, 40)}`,
+      );
+    }
+    expect(() => parseRequest({ workspace: 'demo' })).toThrow('workspace must be an object like {"name": "demo"}');
+    expect(() => parseRequest({ workspace: { name: 'demo', size: 5 } })).toThrow('workspace.size is not a known field (known: name)');
+  });
+});
+
 describe('field lists derived from the declaration', () => {
   test('top-level, ollama and idleTeardown fields', async () => {
     const { IDLE_TEARDOWN_FIELDS, KNOWN_FIELDS, OLLAMA_FIELDS } = await import('../../../lib/request.js');
-    expect([...KNOWN_FIELDS]).toEqual(expect.arrayContaining(['instanceType', 'schemaVersion', 'instanceProfile', 'maxLifetimeMinutes', 'idleTeardown', 'amiFallback']));
-    expect(KNOWN_FIELDS.size).toBe(18);
+    expect([...KNOWN_FIELDS]).toEqual(expect.arrayContaining(['instanceType', 'schemaVersion', 'instanceProfile', 'maxLifetimeMinutes', 'idleTeardown', 'workspace', 'amiFallback']));
+    expect(KNOWN_FIELDS.size).toBe(19);
     expect(OLLAMA_FIELDS).toEqual(['enabled', 'image', 'visibleDevices', 'maxVramMiB', 'model']);
     expect(IDLE_TEARDOWN_FIELDS).toEqual(['minutes', 'gpuUtilizationBelowPercent']);
   });

@@ -100,6 +100,7 @@ export function launchedDoc(request: Record<string, unknown> = {}, launch: Parti
       estimate: null,
       expiresAt: null,
       idleTeardown: null,
+      workspace: null,
       ...launch,
     },
   };

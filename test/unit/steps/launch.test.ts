@@ -10,8 +10,8 @@ import type { Alternative } from '../../../lib/capacity/suggest.js';
 import { clearUnavailable, recentlyUnavailable } from '../../../lib/capacity/unavailable.js';
 import { CapacityUnavailableError, InstanceProfileUnavailableError, LaunchFailedError } from '../../../lib/errors.js';
 import { lastRecentlyUnavailable, launchStep } from '../../../lib/steps/launch.js';
-import { fromBase64UserData } from '../../../lib/userdata/index.js';
 import { awsError, plannedDoc, PRICES } from './fixtures.js';
+import { decodeUserData } from '../../../lib/userdata/index.js';
 
 const ec2Mock = mockClient(EC2Client);
 const ec2 = new EC2Client({ region: 'us-east-1' });
@@ -20,7 +20,7 @@ const STACK_PROFILE = { instanceProfileName: 'gpu-deploy-dev-GpuInstanceProfile'
 
 const userDataOf = (call: number): string => {
   const input = ec2Mock.commandCalls(RunInstancesCommand)[call]?.args[0].input;
-  return fromBase64UserData(input?.UserData ?? '');
+  return decodeUserData(input?.UserData ?? '');
 };
 
 beforeEach(() => {

@@ -38,8 +38,10 @@ describe('generated script in a stubbed scratch root', () => {
   test('ubuntu dlami with Ollama: stage order, status, localhost-only binding and GPU selection', () => {
     const result = run(baseOptions());
     expect(result.status).toBe(0);
-    expect(startedStages(result.setupLog)).toEqual(['packages', 'nvidia-driver', 'docker', 'ollama']);
+    expect(startedStages(result.setupLog)).toEqual(['packages', 'nvidia-driver', 'docker', 'workspace', 'ollama']);
     expect(result.setupLog).toMatch(/stage ollama: succeeded/);
+    // No workspace asked for: the stage does nothing, and Ollama keeps its models in its Docker volume.
+    expect(result.calls.filter((c) => /^(mount|findmnt|curl -fsSL -o \S+efs-utils)/.test(c))).toEqual([]);
     expect(result.statusFile).toMatchObject({ stage: 'complete', outcome: 'succeeded', message: 'GPU host ready' });
     const ollama = dockerRun(result.calls);
     expect(ollama).toBeDefined();

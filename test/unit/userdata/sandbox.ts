@@ -22,11 +22,12 @@ export const findShellcheck = (): string | undefined => {
 };
 
 // Real tools the script may use; everything else must be a stub, or the run fails with "command not found".
-const REAL_TOOLS = ['bash', 'sh', 'date', 'mkdir', 'mv', 'cat', 'sed', 'tr', 'head', 'rm', 'printf', 'cut', 'chmod'];
+const REAL_TOOLS = ['bash', 'sh', 'date', 'mkdir', 'mv', 'cat', 'sed', 'tr', 'head', 'rm', 'printf', 'cut', 'chmod', 'grep', 'ln'];
 
 const STUBS = [
   'apt-get', 'dpkg', 'dnf', 'yum', 'amazon-linux-extras', 'curl', 'gpg', 'systemctl', 'modprobe', 'nvidia-smi',
   'nvidia-ctk', 'docker', 'ubuntu-drivers', 'flock', 'fuser', 'uname', 'sleep', 'apt-cache', 'rpm', 'python3',
+  'mount', 'findmnt', 'mount.efs', 'mount.nfs4', 'chown', 'id',
 ];
 
 // Per-command behaviour after the call is logged. Package managers "install" docker and nvidia-ctk by
@@ -39,9 +40,25 @@ printf '\\n' >>${JSON.stringify(callsLog)}
 
 const behaviour = (stubDir: string): Record<string, string> => ({
   curl: `prev=; for a in "$@"; do
-  if [[ $prev == -o ]]; then if [[ $a == *.run ]]; then cp ${JSON.stringify(join(stubDir, '.templates', 'runfile'))} "$a"; else : >"$a"; fi; fi
+  if [[ $prev == -o ]]; then
+    case "$a" in
+      *.run) cp ${JSON.stringify(join(stubDir, '.templates', 'runfile'))} "$a" ;;
+      *efs-utils-installer.sh) cp ${JSON.stringify(join(stubDir, '.templates', 'efs-installer'))} "$a" ;;
+      *) : >"$a" ;;
+    esac
+  fi
   prev=$a
 done`,
+  // mount fails for the first STUB_MOUNT_FAILS calls (counted in a file), or always with STUB_MOUNT_NEVER; a
+  // successful mount is remembered, and findmnt --mountpoint finds only what was mounted.
+  mount: `n=$(cat "$HOME/.mount-calls" 2>/dev/null || echo 0); echo $((n + 1)) >"$HOME/.mount-calls"
+if [[ -n \${STUB_MOUNT_NEVER:-} || $n -lt \${STUB_MOUNT_FAILS:-0} ]]; then echo "mount.nfs4: Failed to resolve server: Name or service not known" >&2; exit 32; fi
+printf '%s\\n' "\${@: -1}" >>"$HOME/.mounted"`,
+  findmnt: `prev=; for a in "$@"; do
+  if [[ $prev == --mountpoint ]]; then grep -qxF -- "$a" "$HOME/.mounted" 2>/dev/null; exit; fi
+  prev=$a
+done
+exit 1`,
   gpg: `prev=; for a in "$@"; do [[ $prev == -o ]] && : >"$a"; prev=$a; done`,
   'nvidia-smi': `case "$*" in
   *-L*) echo 'GPU 0: NVIDIA A10G (UUID: GPU-00000000)' ;;
@@ -75,8 +92,16 @@ const INSTALLER = `for a in "$@"; do
   case "$a" in
     docker|docker.io) install_stub docker ;;
     nvidia-container-toolkit) install_stub nvidia-ctk ;;
+    amazon-efs-utils) [[ -n \${STUB_NO_EFS_UTILS:-} ]] && exit 1; install_stub mount.efs ;;
+    nfs-common|nfs-utils) install_stub mount.nfs4 ;;
   esac
 done`;
+
+// AWS's efs-utils installer as the curl stub downloads it: it logs its run and installs the mount helper.
+const efsInstallerScript = (stubDir: string, callsLog: string): string => `printf 'efs-utils-installer.sh %s\\n' "$*" >>${JSON.stringify(callsLog)}
+[ -z "\${STUB_NO_EFS_UTILS:-}" ] || exit 1
+cp ${JSON.stringify(join(stubDir, '.templates', 'mount.efs'))} ${JSON.stringify(join(stubDir, 'mount.efs'))}
+`;
 
 const stubScript = (name: string, stubDir: string, callsLog: string): string => `#!/bin/bash
 printf '%s' ${JSON.stringify(name)} >>${JSON.stringify(callsLog)}
@@ -144,6 +169,7 @@ export const makeSandbox = (absent: readonly string[] = []): Sandbox => {
     }
   }
   writeFileSync(join(stubDir, '.templates', 'runfile'), runfileScript(callsLog));
+  writeFileSync(join(stubDir, '.templates', 'efs-installer'), efsInstallerScript(stubDir, callsLog));
   for (const tool of [...REAL_TOOLS, 'cp']) symlinkSync(whichReal(tool), join(toolDir, tool));
   return {
     root,

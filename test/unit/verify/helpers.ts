@@ -44,6 +44,9 @@ export const HEALTHY_A10G: Record<ProbeName, ProbeSpec> = {
   ollamaPs: { stdout: fixture('ollama-ps-gpu.json') },
   ollamaLogs: { stdout: fixture('ollama-logs-cuda.txt') },
   userDataStatus: { exitCode: 1, stderr: 'cat: /var/lib/gpu-deploy/status.json: No such file or directory\n' },
+  workspaceSetup: { exitCode: 1, stderr: 'cat: /var/lib/gpu-deploy/workspace.json: No such file or directory\n' },
+  workspaceMount: { exitCode: 1 },
+  workspaceWrite: { skipped: 'nothing is mounted at the workspace path' },
 };
 
 /** A health-check document built from probe texts (HEALTHY_A10G unless overridden). */

@@ -28,14 +28,18 @@ describe('the 8-GPU MIG fixture', () => {
     // Prepare
     const statusFile = join(workDir, 'status.json');
     writeFileSync(statusFile, '{"stage":"complete","outcome":"succeeded","message":"set-up finished","updatedAt":"2026-12-02T07:00:00Z"}\n');
+    // With a workspace mounted too: its probes are part of the document.
+    const workspaceDir = join(workDir, 'workspace');
+    mkdirSync(workspaceDir, { recursive: true });
+    writeFileSync(join(workDir, 'workspace.json'), '{"fileSystemId":"fs-0123456789abcdef0123456789abcdef01234567","transit":"tls","path":"/workspace"}\n');
     // Act
-    const run = await runHealthCheckLocally({ env: fakeHostEnv({ ...P5_MIG, statusFile }), timeoutMs: 60_000 });
+    const run = await runHealthCheckLocally({ env: fakeHostEnv({ ...P5_MIG, statusFile, workspaceDir }), timeoutMs: 60_000 });
     const returned = run.stdout.slice(0, SSM_STDOUT_LIMIT);
     const raw = parseHealthCheckOutput(returned);
-    const report = buildHealthReport(raw, { gpuModel: 'H100', gpuCount: 8 });
+    const report = buildHealthReport(raw, { gpuModel: 'H100', gpuCount: 8, workspace: { fileSystemId: 'fs-0123456789abcdef0123456789abcdef01234567' } });
     // Assess
     expect(run.stdout.length).toBeLessThan(SSM_STDOUT_LIMIT);
-    expect(report).toMatchObject({ healthy: true, failures: [], cudaVersion: '12.4', docker: { ok: true, containerGpuCount: 8 }, userData: { outcome: 'succeeded' } });
+    expect(report).toMatchObject({ healthy: true, failures: [], cudaVersion: '12.4', docker: { ok: true, containerGpuCount: 8 }, userData: { outcome: 'succeeded' }, workspace: { mounted: true, writable: true } });
     expect(report.gpus).toHaveLength(8);
     expect(report.gpus.map((gpu) => gpu.migDevices.length)).toEqual(Array(8).fill(7));
     expect(report.gpus[7]?.migDevices[6]).toMatchObject({ profile: '1g.10gb' });
@@ -63,7 +67,7 @@ describe('every probe floods and fails', () => {
     const bin = join(workDir, 'flood-bin');
     mkdirSync(bin, { recursive: true });
     const body = '#!/usr/bin/env bash\nhead -c 102400 /dev/zero | tr "\\\\0" "x"\nhead -c 102400 /dev/zero | tr "\\\\0" "y" >&2\nexit 3\n';
-    for (const tool of ['nvidia-smi', 'docker', 'curl']) {
+    for (const tool of ['nvidia-smi', 'docker', 'curl', 'findmnt']) {
       writeFileSync(join(bin, tool), body);
       chmodSync(join(bin, tool), 0o755);
     }
