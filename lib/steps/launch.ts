@@ -9,6 +9,7 @@ import { launchInstance } from '../launch/instance.js';
 import { lifecycleOf } from '../lifetime/lifecycle-tags.js';
 import { renderUserData, toBase64UserData } from '../userdata/index.js';
 import type { LaunchedDocument, PlannedDocument } from '../workflow/document.js';
+import { stepNote } from '../workflow/step-notes.js';
 
 /**
  * The plan's attempts with the offerings this warm Lambda just saw run out of capacity moved last. PlanCapacity runs
@@ -64,7 +65,11 @@ export async function launchStep(
       priceSources: { spot: 'describe-spot-price-history', ...(plan.prices.onDemand ? { onDemand: plan.prices.onDemand.source } : {}) },
     },
     lastRecentlyUnavailable(plan.attempts, recentlyUnavailable(request.region, request.instanceType, doc.zones)),
-    (attempt) => markUnavailable(request.region, attempt),
+    (attempt, code) => {
+      markUnavailable(request.region, attempt);
+      // Shown as it happens by a caller that follows the run (the CLI's progress), so a long walk is not silent.
+      stepNote(`${attempt.zone} ${attempt.market}: refused (${code}), trying the next attempt`);
+    },
   ).catch((error: unknown) => {
     throw error instanceof CapacityUnavailableError ? withAlternatives(error, alternatives, request.region) : error;
   });
