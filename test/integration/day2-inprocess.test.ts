@@ -149,3 +149,28 @@ test("the stand-in's sessions: terminated ones in History, none left Active; an 
   await expect(ssm.send(new SendCommandCommand({ InstanceIds: ['i-1'], DocumentName: 'AWS-RunPowerShellScript', Parameters: { commands: ['x'] } }))).rejects.toMatchObject({ name: 'InvalidDocument' });
   expect(await main(['exec', 'no-such-deployment', '--local', '--', 'true'], capture())).toBe(1);
 }, 30_000);
+
+test('status, extend and teardown --local: read from the instance and its tags, moved, then removed by the teardown state machine', async () => {
+  // Act
+  const status = capture();
+  const extend = capture();
+  const teardown = capture();
+  const again = capture();
+  const gone = capture();
+  expect(await main(['status', deploymentId, '--local'], status)).toBe(0);
+  expect(await main(['extend', deploymentId, '--minutes', '30', '--local', '--json'], extend)).toBe(0);
+  expect(await main(['teardown', deploymentId, '--local', '--json'], teardown)).toBe(0);
+  expect(await main(['status', deploymentId, '--local', '--json'], again)).toBe(0);
+  expect(await main(['teardown', 'no-such-deployment', '--local', '--json'], gone)).toBe(1);
+  // Assess
+  expect(status.stderr()).toMatch(/^Deployment \S+: SUCCEEDED \(running g5\.xlarge in us-east-1\w, \w[\w-]+; GPU verified at /);
+  expect(status.stderr()).toContain('  read from instance i-');
+  expect(JSON.parse(extend.stdout())).toMatchObject({ status: 'EXTENDED', schedule: { action: 'skipped', reason: expect.stringContaining('--local') } });
+  const torn = JSON.parse(teardown.stdout()) as { status: string; terminatedInstances: string[]; deletedSecurityGroups: string[] };
+  expect(torn).toMatchObject({ status: 'TORN_DOWN', deploymentId, region: 'us-east-1' });
+  expect(torn.terminatedInstances).toHaveLength(1);
+  expect(torn.deletedSecurityGroups).toHaveLength(1);
+  expect(teardown.stderr()).toMatch(/✓ WaitForTeardown: 1 poll, /);
+  expect(JSON.parse(again.stdout())).toMatchObject({ status: 'TORN_DOWN', instance: { state: 'terminated', expiresAt: expect.stringMatching(/Z$/) } });
+  expect(JSON.parse(gone.stdout())).toMatchObject({ error: 'DeploymentNotFoundError' });
+}, 60_000);
