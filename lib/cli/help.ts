@@ -41,7 +41,7 @@ export function synopsis(command: CommandSpec): string {
 
 function optionLines(options: OptionSpecs): string {
   const rows = Object.entries(options).map(([name, option]) => [flag(name, option), option.help] as const);
-  const column = Math.min(28, Math.max(...rows.map(([left]) => left.length)) + 2);
+  const column = Math.min(30, Math.max(...rows.map(([left]) => left.length)) + 2);
   return rows.map(([left, help]) => `  ${left.padEnd(column)}${wrap(help, column + 2)}`).join('\n');
 }
 

@@ -40,9 +40,11 @@ export function requestFlagHelp(field: string): string {
   const declared = declaredField(field) as ($ZodType & { description?: string }) | undefined;
   const def = declared?._zod.def as { defaultValue?: unknown } | undefined;
   const inner = requestField(field) as ($ZodType & { options?: readonly string[]; description?: string }) | undefined;
-  const fallback = typeof def?.defaultValue === 'object' ? undefined : def?.defaultValue;
-  const choices = inner?._zod.def.type === 'enum' ? `: ${(inner.options ?? []).map((o) => (o === fallback ? `${o} (default)` : o)).join(', ')}` : fallback === undefined ? '' : ` (default ${String(fallback)})`;
-  return `${declared?.description ?? inner?.description ?? field}${choices}`;
+  const description = declared?.description ?? inner?.description ?? field;
+  // A description that already says its default keeps it; the choices are listed either way.
+  const fallback = typeof def?.defaultValue === 'object' || description.includes('Default') ? undefined : def?.defaultValue;
+  if (inner?._zod.def.type === 'enum') return `${description} (${(inner.options ?? []).map((o) => (o === fallback ? `${o}: default` : o)).join(', ')})`;
+  return fallback === undefined ? description : `${description} (default ${String(fallback)})`;
 }
 
 /** The request flags as options: what parses them and what --help says of each (read from the request's declaration). */

@@ -94,7 +94,9 @@ describe('mistakes in the user\'s own words', () => {
 
 describe('the help texts', () => {
   test('a request flag\'s help comes from the request\'s declaration: description, choices and default', () => {
-    expect(requestFlagHelp('osType')).toBe('Operating system of the DLAMI: ubuntu-22.04 (default), ubuntu-24.04, amazon-linux-2023, amazon-linux-2');
+    expect(requestFlagHelp('osType')).toBe('Operating system of the DLAMI (ubuntu-22.04: default, ubuntu-24.04, amazon-linux-2023, amazon-linux-2)');
+    expect(requestFlagHelp('region')).not.toContain('(default');
+    expect(requestFlagHelp('amiFallback')).toMatch(/Default: standard for base, none for framework types \(standard, none\)$/);
     expect(requestFlagHelp('rootVolumeGiB')).toBe('Encrypted gp3 root volume size (default 100)');
     expect(requestFlagHelp('idleTeardown.minutes')).toBe('Consecutive idle minutes before teardown');
   });
