@@ -32,7 +32,7 @@ export interface ExtendCliDeps {
 }
 
 function minutesFrom(value: string | undefined, none: boolean): number | null {
-  if (none && value !== undefined) throw new RequestInvalidError('--minutes and --none exclude each other', { hint: 'Pass --minutes N to move the deadline, or --none to remove it' });
+  // --minutes with --none is refused by the parser (one group in lib/cli/commands.ts).
   if (none) return null;
   const { min, max } = { min: 1, max: REQUEST_LIMITS.maxLifetimeMinutes.max };
   const minutes = Number(value);
