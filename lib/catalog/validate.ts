@@ -9,18 +9,29 @@ import {
 import type { DeploymentRequest, GpuSpec, InstanceTypeInfo } from '../types.js';
 import { OFFLINE_INSTANCE_TYPES } from './offline-table.js';
 
+/** Edits from `a` to `b`: insertions, deletions, substitutions, and swaps of two neighbours (`stauts` -> `status` is 1). */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] ?? 0;
-    row[0] = i;
+    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      const above = row[j] ?? 0;
-      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (before[j - 2] ?? 0) + 1);
+      current.push(best);
     }
+    before = previous;
+    previous = current;
   }
-  return row[b.length] ?? 0;
+  return previous[b.length] ?? 0;
+}
+
+/** The known names closest to what was typed (all at the smallest distance, within closeMatches' reach). */
+export function bestMatches(typed: string, known: readonly string[]): string[] {
+  const close = closeMatches(typed, known);
+  const distance = (name: string): number => editDistance(typed.toLowerCase(), name);
+  return close.filter((name) => distance(name) === distance(close[0] ?? ''));
 }
 
 /** Up to three known GPU types that look like what the user typed. */

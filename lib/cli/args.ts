@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { closeMatches } from '../catalog/validate.js';
+import { bestMatches } from '../catalog/validate.js';
 import type { CommandSpec, OptionSpecs } from './commands.js';
 import { REQUEST_OPTION_SPECS } from './request-options.js';
 import type { StackOptions } from './start.js';
@@ -11,9 +11,9 @@ export function usageError(message: string, hint?: string): TypeError {
 
 export const isUsageError = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS');
 
-/** "did you mean ...?" for up to three known names close to what was typed; empty when none is close. */
+/** "did you mean ...?" for the known names closest to what was typed; empty when none is close. */
 export function didYouMean(typed: string, known: readonly string[], prefix = ''): string {
-  const matches = closeMatches(typed, known);
+  const matches = bestMatches(typed, known);
   return matches.length > 0 ? `did you mean ${matches.map((m) => `${prefix}${m}`).join(' or ')}?` : '';
 }
 

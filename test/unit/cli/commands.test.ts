@@ -60,6 +60,7 @@ describe('mistakes in the user\'s own words', () => {
     const command = await cli('statsu', 'x');
     expect(command).toMatchObject({ code: 2, out: '' });
     expect(command.err).toContain('unknown command "statsu"; did you mean status?');
+    expect((await cli('stauts', 'x')).err).toContain('did you mean status?');
     const flag = await cli('status', 'x', '--locl', '--json');
     expect(flag.code).toBe(2);
     expect(JSON.parse(flag.out)).toMatchObject({ error: 'UsageError', message: 'gpu-deploy status has no option --locl; did you mean --local?', hint: 'gpu-deploy status --help lists its options' });
