@@ -23,10 +23,6 @@ export const REQUEST_FLAGS = {
   'idle-teardown': 'idleTeardown.minutes',
 } as const;
 
-export const REQUEST_OPTION_SPEC = Object.fromEntries(
-  [...Object.keys(REQUEST_FLAGS), 'config'].map((flag) => [flag, { type: 'string' as const }]),
-) as Record<keyof typeof REQUEST_FLAGS | 'config', { type: 'string' }>;
-
 /** A request field's schema as declared, with its description and default (`idleTeardown.minutes` too). */
 function declaredField(path: string): $ZodType | undefined {
   const dot = path.lastIndexOf('.');
