@@ -70,6 +70,10 @@ export class AwsTransientError extends GpuDeployError {}
 /** Any other AWS error, with its code kept in `details.code`. */
 export class AwsRequestError extends GpuDeployError {}
 export class AwsAccessDeniedError extends GpuDeployError {}
+/** The endpoint's DNS name does not exist (ENOTFOUND): a region or AWS_ENDPOINT_URL that is wrong, never transient. */
+export class AwsEndpointNotFoundError extends GpuDeployError {}
+/** The AWS SDK found no credentials (CredentialsProviderError): nothing was asked of AWS. */
+export class AwsCredentialsMissingError extends GpuDeployError {}
 
 // Issue 14: AWS behaviour a real account shows ------------------------------------------------------------------
 // (Declared above the registry, not at the file's end: ERROR_CLASSES must reference them, and a class cannot be used
@@ -112,6 +116,8 @@ export const ERROR_CLASSES = {
   AwsTransientError,
   AwsRequestError,
   AwsAccessDeniedError,
+  AwsEndpointNotFoundError,
+  AwsCredentialsMissingError,
   InterruptionRegionUnsupportedError,
   EbsKmsKeyUnusableError,
   WorkspaceNetworkError,

@@ -35,22 +35,34 @@ function unknownKeyProblem(path: readonly PropertyKey[], key: string): string {
   return `${section}.${key} is not a known field${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`;
 }
 
-/**
- * zod's issues as the request's problems: one per field (a value failing several checks is named once), unknown
- * keys one by one and first, as every problem said "FIELD must be WHAT (got VALUE)" before zod.
- */
-export function requestProblems(issues: readonly $ZodIssue[]): string[] {
-  const unknown = issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownKeyProblem(issue.path, key)) : []));
+/** One problem of a request and the dotted field it is about (`maxLifetimeMinutes`, `ollama.image`). */
+interface RequestProblem {
+  field: string;
+  problem: string;
+}
+
+function problemsOf(issues: readonly $ZodIssue[]): RequestProblem[] {
+  const unknown = issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ field: [...issue.path.map(String), key].join('.'), problem: unknownKeyProblem(issue.path, key) })) : [],
+  );
   const seen = new Set<string>();
-  const problems: string[] = [];
+  const problems: RequestProblem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') continue;
     const field = JSON.stringify(issue.path);
     if (seen.has(field)) continue;
     seen.add(field);
-    problems.push(issue.message);
+    problems.push({ field: issue.path.map(String).join('.'), problem: issue.message });
   }
   return [...unknown, ...problems];
+}
+
+/**
+ * zod's issues as the request's problems: one per field (a value failing several checks is named once), unknown
+ * keys one by one and first, as every problem said "FIELD must be WHAT (got VALUE)" before zod.
+ */
+export function requestProblems(issues: readonly $ZodIssue[]): string[] {
+  return problemsOf(issues).map((p) => p.problem);
 }
 
 /**
@@ -70,10 +82,12 @@ export function parseRequest(raw: unknown): DeploymentRequest {
   }
   const parsed = RequestSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = requestProblems(parsed.error.issues);
+    const found = problemsOf(parsed.error.issues);
+    const problems = found.map((p) => p.problem);
     throw new RequestInvalidError(`The deployment request is invalid: ${problems.join('; ')}`, {
       hint: 'Fix the fields named above; see examples/ for valid requests',
-      details: { problems },
+      // `fields[i]` is what `problems[i]` is about: the CLI names the flag that set it.
+      details: { problems, fields: found.map((p) => p.field) },
     });
   }
   const { schemaVersion: _version, ...request } = parsed.data;

@@ -42,8 +42,11 @@ export type WorkspaceRequest = NonNullable<DeploymentRequest['workspace']>;
 export interface GpuSpec {
   manufacturer: string;
   model: string;
+  /** Whole GPUs: 0 for a fractional-GPU type (g6f), whose instance gets a partition of one GPU. */
   count: number;
   memoryMiB: number;
+  /** The share of one GPU a fractional-GPU type gets (EC2's GpuPartitionSize, e.g. 0.125 for g6f.large); absent for whole GPUs. */
+  fraction?: number;
 }
 
 export interface InstanceTypeInfo {

@@ -12,7 +12,7 @@ import { lifetimeOfResult, type LifetimeView } from '../lifetime/deadline.js';
 import { DeploymentAlreadyExistsError, DeploymentInProgressError, DeploymentNotFoundError } from './errors.js';
 import { checkDeploymentId, executionArn } from './sfn.js';
 import { isRecord } from '../guards.js';
-import { accessCommands, type AccessBlock } from '../deployments/access.js';
+import { accessCommands, regionOfArn, type AccessBlock } from '../deployments/access.js';
 
 
 /**
@@ -133,7 +133,8 @@ export async function describeDeployment(sfn: SFNClient, stateMachineArn: string
   if (status === 'SUCCEEDED') {
     result.result = parseJson(out.output);
     result.lifetime = lifetimeOfResult(result.result);
-    result.access = accessCommands(deploymentId, deploymentRegion(result));
+    const stackRegion = regionOfArn(stateMachineArn);
+    result.access = accessCommands(deploymentId, deploymentRegion(result), stackRegion ? { stackRegion } : {});
   }
   if (status === 'FAILED') {
     result.error = out.error || (FAILED_WITHOUT_ERROR[executionStatus] ?? 'States.Runtime');

@@ -1,5 +1,7 @@
 import {
   AwsAccessDeniedError,
+  AwsCredentialsMissingError,
+  AwsEndpointNotFoundError,
   AwsRequestError,
   AwsThrottlingError,
   AwsTransientError,
@@ -35,7 +37,7 @@ const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ETIMEDOUT',
   'EPIPE',
-  'ENOTFOUND',
+  // A DNS server that did not answer (EAI_AGAIN) may answer later; a name that does not exist (ENOTFOUND) will not.
   'EAI_AGAIN',
   'TimeoutError',
 ]);
@@ -97,6 +99,21 @@ export function toProjectError(error: unknown, operation: string): GpuDeployErro
   const details = { code, operation };
   const text = `${operation} failed: ${code}: ${message}`;
   const status = httpStatus(error);
+  if (code === 'ENOTFOUND') {
+    const host = (error as { hostname?: unknown }).hostname;
+    return new AwsEndpointNotFoundError(`${operation} failed: the endpoint ${typeof host === 'string' ? host : ''} does not exist (ENOTFOUND)`.replace('  ', ' '), {
+      cause: error,
+      details,
+      hint: 'Check the region (--region, AWS_REGION) and AWS_ENDPOINT_URL: no DNS name exists for this endpoint',
+    });
+  }
+  if (code === 'CredentialsProviderError') {
+    return new AwsCredentialsMissingError(`${operation} was not sent: the AWS SDK found no credentials (${message})`, {
+      cause: error,
+      details,
+      hint: 'Configure AWS credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); for the local cloud, pass --local',
+    });
+  }
   if (THROTTLING_CODES.has(code) || status === 429) return new AwsThrottlingError(text, { cause: error, details, hint: 'AWS throttled the call; it is retried with backoff' });
   if (ACCESS_DENIED_CODES.has(code) || status === 403) {
     return new AwsAccessDeniedError(text, { cause: error, details, hint: `Grant the caller permission for ${operation}` });

@@ -12,6 +12,8 @@ import { offlineInstanceType } from './offline-table.js';
 /** Maps EC2's DescribeInstanceTypes record to our shape. */
 export function fromEc2(record: Ec2InstanceTypeInfo): InstanceTypeInfo {
   const gpu = record.GpuInfo?.Gpus?.[0];
+  // g6f and gr6f: Count 0 and a GpuPartitionSize below 1 (EC2 describes a partition of one L4).
+  const partition = gpu?.GpuPartitionSize;
   const architectures = (record.ProcessorInfo?.SupportedArchitectures ?? []).filter(
     (arch): arch is Architecture => arch === 'x86_64' || arch === 'arm64',
   );
@@ -23,6 +25,7 @@ export function fromEc2(record: Ec2InstanceTypeInfo): InstanceTypeInfo {
           model: gpu.Name ?? 'unknown',
           count: (record.GpuInfo?.Gpus ?? []).reduce((sum, g) => sum + (g.Count ?? 0), 0),
           memoryMiB: record.GpuInfo?.TotalGpuMemoryInMiB ?? (gpu.MemoryInfo?.SizeInMiB ?? 0) * (gpu.Count ?? 1),
+          ...(partition !== undefined && partition > 0 && partition < 1 ? { fraction: partition } : {}),
         }
       : null,
     vcpus: record.VCpuInfo?.DefaultVCpus ?? 0,
@@ -72,12 +75,36 @@ export async function offeredZones(ec2: EC2Client, instanceType: string): Promis
   return [...zones].sort();
 }
 
+const NAMED_SIZES = ['nano', 'micro', 'small', 'medium', 'large'];
+
+/** Where a size sorts: nano ... large, xlarge, 2xlarge ... 48xlarge, other sizes, metal last. */
+function sizeRank(size: string): number {
+  const named = NAMED_SIZES.indexOf(size);
+  if (named >= 0) return named;
+  const xlarge = /^(\d*)xlarge$/.exec(size);
+  if (xlarge) return 10 + Number(xlarge[1] || 1);
+  return size.startsWith('metal') ? 2e6 : 1e6;
+}
+
+/**
+ * Instance types in the order a person reads them: by family (g4dn before g5, g5 before g5g), then by size
+ * (xlarge, 2xlarge, ... 48xlarge, metal), not by text (which puts 12xlarge before xlarge).
+ *
+ * @example
+ * ['g5.12xlarge', 'g5.xlarge', 'g5.metal', 'g5.2xlarge'].sort(compareInstanceTypes); // xlarge, 2xlarge, 12xlarge, metal
+ */
+export function compareInstanceTypes(a: string, b: string): number {
+  const [familyA = '', sizeA = ''] = a.split('.');
+  const [familyB = '', sizeB = ''] = b.split('.');
+  return familyA.localeCompare(familyB, 'en', { numeric: true }) || sizeRank(sizeA) - sizeRank(sizeB) || sizeA.localeCompare(sizeB);
+}
+
 /** An instance type whose GPU is known. */
 export type NvidiaInstanceType = InstanceTypeInfo & { gpu: NonNullable<InstanceTypeInfo['gpu']> };
 
 /**
  * Every NVIDIA GPU instance type EC2 describes in the client's region (the g* and p* families), sorted by name.
- * `gpu-deploy gpus` lists them; PlanCapacity picks alternatives from them.
+ * `gpu-deploy gpus` lists them; PlanCapacity picks alternatives from them. Sorted by family, then size.
  *
  * @example
  * const types = await listNvidiaTypes(new EC2Client({ region: 'us-east-1' }));
@@ -101,5 +128,5 @@ export async function listNvidiaTypes(ec2: EC2Client, only?: string): Promise<Nv
     }
     NextToken = out?.NextToken || undefined;
   } while (NextToken);
-  return types.sort((a, b) => a.instanceType.localeCompare(b.instanceType, 'en', { numeric: true }));
+  return types.sort((a, b) => compareInstanceTypes(a.instanceType, b.instanceType));
 }

@@ -4,14 +4,17 @@ import { ec2Client } from '../aws/ec2.js';
 import { ssmClient } from '../aws/ssm.js';
 import { parseRequest } from '../request.js';
 import type { ResolvedAmi } from '../types.js';
-import { parseArgs } from 'node:util';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
-import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
+import { assertRegionExists } from '../aws/regions.js';
+import { parseCommandArgs } from './args.js';
+import { commandSpec } from './commands.js';
+import { requestFromFlags } from './request-options.js';
 
 /** `gpu-deploy ami`: the DLAMI a deployment with these options would use. */
 export async function amiCommand(request: Record<string, unknown>, options: { local: boolean; json: boolean }, io: Io): Promise<number> {
   const { region, osType, architecture, amiType, amiFallback } = parseRequest(request);
+  await assertRegionExists(region, { emulated: options.local });
   const fallback = amiFallback === undefined ? {} : { fallback: amiFallback };
   const ami: ResolvedAmi = await withCloud(options.local, region, (l) => io.err(`${l}\n`), () =>
     getLatestDlami({ ec2: ec2Client(region), ssm: ssmClient(region) }, { region, osType, architecture, amiType, ...fallback }),
@@ -29,6 +32,6 @@ export async function amiCommand(request: Record<string, unknown>, options: { lo
 
 /** `gpu-deploy ami [request options] [--local] [--json]`: the arguments, then amiCommand. */
 export async function amiMain(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...REQUEST_OPTION_SPEC, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
-  return amiCommand(requestFromOptions(values), { local: values.local === true, json: values.json === true }, io);
+  const { values } = parseCommandArgs(commandSpec('ami'), args);
+  return amiCommand(requestFromFlags(values), { local: values.local === true, json: values.json === true }, io);
 }

@@ -6,6 +6,7 @@ import { ssmClient } from '../aws/ssm.js';
 import { runningDeploymentInstance } from '../deployments/instance.js';
 import { runIgnoringUserSignals, runPluginSession, startSession, terminateSession } from '../session/run-session.js';
 import { fakeHostEnv } from '../verify/fake-host.js';
+import { commandSpec } from './commands.js';
 import { parseDay2 } from './day2-options.js';
 import type { Io } from './output.js';
 
@@ -24,11 +25,11 @@ export async function simulatedHostShell(log: (line: string) => void): Promise<n
 }
 
 /**
- * `gpu-deploy connect ID [--region R] [--local]`: an interactive shell on the deployment's instance through
+ * `gpu-deploy connect ID [--region R] [--local | --aws]`: an interactive shell on the deployment's instance through
  * Session Manager (no inbound port, IAM-authorised, audited), with AWS's session-manager-plugin.
  */
 export async function connectMain(args: string[], io: Io): Promise<number> {
-  const { target } = parseDay2(args, 'connect', {});
+  const { target } = await parseDay2(args, commandSpec('connect'));
   const instance = await runningDeploymentInstance(ec2Client(target.region), target.deploymentId, target.region);
   const ssm = ssmClient(target.region);
   const log = (line: string): void => io.err(`${line}\n`);

@@ -1,8 +1,9 @@
-import { parseArgs } from 'node:util';
 import { firstFix, groupFailures } from '../verify/advice.js';
 import { buildHealthReport, parseHealthCheckOutput } from '../verify/report.js';
 import { runHealthCheckLocally } from '../verify/run-local.js';
 import type { HealthReport } from '../verify/types.js';
+import { parseCommandArgs } from './args.js';
+import { commandSpec } from './commands.js';
 import { printJson, type Io } from './output.js';
 
 export interface DoctorOptions {
@@ -49,6 +50,6 @@ export async function doctorCommand(options: DoctorOptions, io: Io, env: NodeJS.
 
 /** `gpu-deploy doctor [--skip-docker] [--skip-ollama] [--json]`: the arguments, then doctorCommand. */
 export async function doctorMain(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'skip-docker': { type: 'boolean' }, 'skip-ollama': { type: 'boolean' } }, strict: true });
+  const { values } = parseCommandArgs(commandSpec('doctor'), args);
   return doctorCommand({ json: values.json === true, skipDocker: values['skip-docker'] === true, skipOllama: values['skip-ollama'] === true }, io);
 }

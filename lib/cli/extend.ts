@@ -6,7 +6,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { parseArgs } from 'node:util';
 import { StackNotDeployedError } from '../api/errors.js';
 import { checkDeploymentId } from '../api/sfn.js';
 import { cloudFormationClient, deployedStack, stackName } from '../api/stack.js';
@@ -15,6 +14,9 @@ import { RequestInvalidError } from '../errors.js';
 import { extendLifetime, type ExtendDeps } from '../lifetime/extend.js';
 import { REQUEST_LIMITS } from '../request.js';
 import { printFailure } from './failure.js';
+import { stringValue } from './args.js';
+import { commandSpec } from './commands.js';
+import { parseDay2 } from './day2-options.js';
 import { printJson, type Io } from './output.js';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 
@@ -30,7 +32,7 @@ export interface ExtendCliDeps {
 }
 
 function minutesFrom(value: string | undefined, none: boolean): number | null {
-  if (none && value !== undefined) throw new RequestInvalidError('--minutes and --none exclude each other', { hint: 'Pass --minutes N to move the deadline, or --none to remove it' });
+  // --minutes with --none is refused by the parser (one group in lib/cli/commands.ts).
   if (none) return null;
   const { min, max } = { min: 1, max: REQUEST_LIMITS.maxLifetimeMinutes.max };
   const minutes = Number(value);
@@ -74,28 +76,17 @@ export async function extendMain(args: string[], io: Io, deps: ExtendCliDeps = {
 }
 
 async function extend(args: string[], io: Io, deps: ExtendCliDeps): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      minutes: { type: 'string' },
-      none: { type: 'boolean' },
-      region: { type: 'string' },
-      stage: { type: 'string' },
-      'stack-region': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length !== 1) {
-    throw Object.assign(new TypeError(`gpu-deploy extend takes one deployment id (got ${positionals.length})`), { code: 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' });
-  }
-  const deploymentId = checkDeploymentId(positionals[0]);
-  const minutes = minutesFrom(values.minutes, values.none === true);
-  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const stackRegion = values['stack-region'] ?? region;
+  const { target, values } = await parseDay2(args, commandSpec('extend'));
+  const deploymentId = checkDeploymentId(target.deploymentId);
+  const minutes = minutesFrom(stringValue(values, 'minutes'), values.none === true);
+  const { region } = target;
+  const stackRegion = stringValue(values, 'stack-region') ?? region;
   const scheduler = deps.scheduler ?? new SchedulerClient({ region: stackRegion, maxAttempts: 3 });
-  const schedules = await stackSchedules(deps.cfn ?? cloudFormationClient(stackRegion), values.stage ?? 'dev', stackRegion, scheduler);
+  // --aws and --local name a deployment made with `gpu-deploy run`: no stack holds a schedule of it.
+  const schedules =
+    target.via === 'stack'
+      ? await stackSchedules(deps.cfn ?? cloudFormationClient(stackRegion), stringValue(values, 'stage') ?? 'dev', stackRegion, scheduler)
+      : { noSchedulesReason: `--${target.via}: a gpu-deploy run deployment has no stack schedule; the instance's tag and backstop hold the lifetime` };
   io.err(`Moving the lifetime of ${deploymentId} in ${region}: the instance's backstop (Run Command), its tag, the teardown schedule...\n`);
   const result = await extendLifetime(
     {

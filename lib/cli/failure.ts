@@ -2,7 +2,7 @@ import { GpuDeployError } from '../errors.js';
 import { isUsageError } from './args.js';
 import { printJson, type Io } from './output.js';
 
-const usageErrorBody = (error: unknown) => ({ error: 'UsageError', message: (error as Error).message, hint: 'See gpu-deploy --help' });
+const usageErrorBody = (error: unknown) => ({ error: 'UsageError', message: (error as Error).message, hint: (error as { hint?: string }).hint ?? 'See gpu-deploy --help' });
 
 /**
  * Prints a command's failure the one way every subcommand does (the named error, its message and hint; with

@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { ec2Client } from '../aws/ec2.js';
 import { enabledRegions, listDeployments, type DeploymentList } from '../deployments/list.js';
 import type { DeploymentRow } from '../deployments/rows.js';
 import { totalsLine } from '../deployments/rows.js';
-import { useLocalCloud } from '../local/cloud-state.js';
-import { REGION } from '../request.js';
+import { parseCommandArgs } from './args.js';
+import { commandSpec } from './commands.js';
+import { resolveTarget } from './day2-options.js';
 import { printJson, type Io } from './output.js';
 
 const usd = (value: number | null, digits = 2): string => (value === null ? 'unknown' : `$${value.toFixed(digits)}`);
@@ -38,18 +38,15 @@ export function formatList(list: DeploymentList): string {
 }
 
 /**
- * `gpu-deploy list [--region R | --all-regions] [--local] [--json]`: every instance gpu-deploy manages, newest
+ * `gpu-deploy list [--region R | --all-regions] [--local | --aws] [--json]`: every instance gpu-deploy manages, newest
  * first, with uptime, the price chosen at launch, the cost so far, the lifetime and the way in.
  */
 export async function listMain(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { region: { type: 'string' }, 'all-regions': { type: 'boolean' }, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
-  if (values.region && values['all-regions']) throw Object.assign(new TypeError('--region and --all-regions exclude each other'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
-  const cloud = values.local ? useLocalCloud() : undefined;
-  const home = values.region ?? cloud?.region ?? process.env.AWS_REGION ?? 'us-east-1';
-  if (!REGION.test(home)) throw Object.assign(new TypeError(`--region ${JSON.stringify(home)} is not an AWS region name`), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+  const { values } = parseCommandArgs(commandSpec('list'), args);
+  const { via, region: home } = await resolveTarget(values);
   const regions = values['all-regions'] ? await enabledRegions(ec2Client(home)) : [home];
   if (regions.length > 1) io.err(`Listing ${regions.length} regions...\n`);
-  const list = await listDeployments(regions, (region) => ec2Client(region), new Date(), { local: values.local === true });
+  const list = await listDeployments(regions, (region) => ec2Client(region), new Date(), { local: via === 'local' });
   if (values.json) printJson(io, list);
   else io.out(formatList(list));
   return 0;

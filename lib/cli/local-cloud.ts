@@ -1,7 +1,9 @@
-import { parseArgs } from 'node:util';
 import { startLocalCloud } from '../local/cloud.js';
 import { LOCAL_CREDENTIALS, localCloudStateFile, readLocalCloudState, removeLocalCloudState, writeLocalCloudState } from '../local/cloud-state.js';
 import { GpuDeployError } from '../errors.js';
+import { assertRegionExists } from '../aws/regions.js';
+import { parseCommandArgs, stringValue } from './args.js';
+import { commandSpec } from './commands.js';
 import { printJson, type Io } from './output.js';
 
 /**
@@ -10,8 +12,9 @@ import { printJson, type Io } from './output.js';
  * and `list --local`, or by any AWS tool through the printed AWS_ENDPOINT_URL.
  */
 export async function localCloudMain(args: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const { values } = parseArgs({ args, options: { region: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
-  const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const { values } = parseCommandArgs(commandSpec('local-cloud'), args);
+  const region = stringValue(values, 'region') ?? process.env.AWS_REGION ?? 'us-east-1';
+  await assertRegionExists(region, { flag: '--region', emulated: true });
   const running = readLocalCloudState();
   if (running) {
     throw new GpuDeployError(`A local cloud is already running at ${running.endpoint} (pid ${running.pid})`, { hint: 'Use it (--local), or stop it with Ctrl-C in its terminal first' });

@@ -16,10 +16,13 @@ import { validateStep } from '../steps/validate-request.js';
 import { budgetLine, budgetWarnings, setupBudget } from '../userdata/budget.js';
 import { efsClient } from '../aws/efs.js';
 import { storageLine, workspacePlan, type WorkspacePlan } from '../workspace/list.js';
-import { parseArgs } from 'node:util';
+import { localCloudGaps } from '../local/gaps.js';
 import { withCloud } from './cloud-scope.js';
 import { printJson, type Io } from './output.js';
-import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
+import { assertRegionExists } from '../aws/regions.js';
+import { parseCommandArgs } from './args.js';
+import { commandSpec } from './commands.js';
+import { requestFromFlags } from './request-options.js';
 
 const money = (value: number | undefined, digits = 4): string => (value === undefined ? '?' : `$${value.toFixed(digits)}`);
 
@@ -34,6 +37,7 @@ const alternativeLine = (a: Alternative): string =>
 /** `gpu-deploy plan`: validation, AMI, the ordered launch attempts, quotas, alternatives and the estimate. Launches nothing. */
 export async function planCommand(raw: Record<string, unknown>, options: { local: boolean; json: boolean }, io: Io): Promise<number> {
   const { region } = parseRequest(raw);
+  await assertRegionExists(region, { emulated: options.local });
   const started = Date.now();
   const result = await withCloud(options.local, region, (l) => io.err(`${l}\n`), async () => {
     const execution = { id: 'plan', name: `plan-${started}`, startTime: new Date(started).toISOString() };
@@ -79,6 +83,7 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
     alternatives: plan.alternatives,
     notes: plan.notes,
     ...(workspace ? { workspace } : {}),
+    ...(options.local ? { answeredBy: `the local cloud (moto and local stand-ins): ${localCloudGaps()}` } : {}),
     setup,
     warnings,
     durationMs: Date.now() - started,
@@ -99,8 +104,9 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
   if (plan.placementScores) {
     io.out(`\nSpot placement scores (1-10): ${Object.entries(plan.placementScores).map(([zone, score]) => `${zone} ${score}`).join(', ')}\n`);
   }
-  for (const [label, estimate] of Object.entries(plan.estimates)) {
+  for (const [market, estimate] of Object.entries(plan.estimates)) {
     if (!estimate) continue;
+    const label = market === 'onDemand' ? 'on-demand' : market;
     const savings = estimate.savings ? `, saves ${estimate.savings.percent}% ($${estimate.savings.monthly.toFixed(2)}/month)` : '';
     io.out(`\nEstimate (${label}): ${money(estimate.total.hourly)}/h, $${estimate.total.daily.toFixed(2)}/day, $${estimate.total.monthly.toFixed(2)}/month incl. ${estimate.volume.gib} GiB gp3${savings}\n`);
   }
@@ -115,11 +121,12 @@ export async function planCommand(raw: Record<string, unknown>, options: { local
   if (plan.notes.length + warnings.length > 0) io.out('\n');
   for (const warning of warnings) io.out(`warning: ${warning}\n`);
   for (const note of plan.notes) io.out(`note: ${note}\n`);
+  if (options.local) io.out(`note: answered by the local cloud (moto and local stand-ins), not your AWS account: ${localCloudGaps()}\n`);
   return 0;
 }
 
 /** `gpu-deploy plan [request options] [--local] [--json]`: the arguments, then planCommand. */
 export async function planMain(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { ...REQUEST_OPTION_SPEC, local: { type: 'boolean' }, json: { type: 'boolean' } }, strict: true });
-  return planCommand(requestFromOptions(values), { local: values.local === true, json: values.json === true }, io);
+  const { values } = parseCommandArgs(commandSpec('plan'), args);
+  return planCommand(requestFromFlags(values), { local: values.local === true, json: values.json === true }, io);
 }

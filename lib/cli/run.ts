@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { GpuDeployError } from '../errors.js';
+import { assertRegionExists } from '../aws/regions.js';
 import { startLocalCloud, type LocalCloud } from '../local/cloud.js';
 import type { Fault, HostSimulation } from '../local/standin.js';
 import { parseRequest } from '../request.js';
@@ -8,12 +7,18 @@ import { SIM_FAULTS, type SimFault } from '../verify/fake-host.js';
 import { ec2Client } from '../aws/ec2.js';
 import { rollbackStep, type RollbackInput } from '../steps/rollback.js';
 import { lifetimeOfResult } from '../lifetime/deadline.js';
+import { readDefinition } from '../workflow/definition.js';
 import { HANDLERS } from '../workflow/handlers.js';
 import { runLocally, type LocalRunResult } from '../workflow/local-runner.js';
+import { pollLoops } from '../workflow/loops.js';
+import { LOCAL_TIME_SCALE, REFERENCE_WAIT_MS, scaledTimeouts } from '../workflow/time-scale.js';
 import { accessCommands } from '../deployments/access.js';
 import { readLocalCloudState, useLocalCloud } from '../local/cloud-state.js';
-import { printJson, progressLine, type Io } from './output.js';
-import { REQUEST_OPTION_SPEC, requestFromOptions } from './request-options.js';
+import { parseCommandArgs, stringValue, usageError } from './args.js';
+import { commandSpec, SIMULATED_STAGES } from './commands.js';
+import { printJson, type Io } from './output.js';
+import { duration, loopDeadlines, stderrProgress } from './progress.js';
+import { requestFromFlags } from './request-options.js';
 import { profileForRun } from './run-profile.js';
 
 export interface RunCommandOptions {
@@ -27,7 +32,7 @@ export interface RunCommandOptions {
   simulateSsmOffline?: boolean;
   /** Stops the run like Ctrl-C does (for callers other than a terminal). */
   signal?: AbortSignal;
-  /** How long each Wait state lasts (ms): short by default locally; against AWS only when given (an emulator). */
+  /** How long a 10-second Wait lasts (ms), the others in proportion: 100 by default locally; against AWS only when given (an emulator). */
   waitMs?: number;
 }
 
@@ -37,15 +42,16 @@ export interface RunSummary {
   document: Record<string, unknown>;
 }
 
+/** A simulation flag's value when it is one of `known`; a usage error listing them otherwise. */
+function known<T extends string>(flag: string, value: string, values: readonly T[]): T {
+  if (!(values as readonly string[]).includes(value)) throw usageError(`--${flag} ${JSON.stringify(value)} is not one the local cloud knows`, `Use one of ${values.join(', ')}`);
+  return value as T;
+}
+
 function hostSimulation(options: RunCommandOptions): HostSimulation {
   const host: HostSimulation = {};
-  if (options.simulateHost) {
-    if (!(SIM_FAULTS as readonly string[]).includes(options.simulateHost)) {
-      throw new GpuDeployError(`Unknown --simulate-host ${options.simulateHost}`, { hint: `Use one of ${SIM_FAULTS.join(', ')}` });
-    }
-    host.fault = options.simulateHost as SimFault;
-  }
-  if (options.simulateFailedStage) host.failedStage = options.simulateFailedStage;
+  if (options.simulateHost) host.fault = known<SimFault>('simulate-host', options.simulateHost, SIM_FAULTS);
+  if (options.simulateFailedStage) host.failedStage = known('simulate-failed-stage', options.simulateFailedStage, SIMULATED_STAGES);
   if (options.simulateSsmOffline) host.agentOffline = true;
   return host;
 }
@@ -75,18 +81,33 @@ function summarize(result: LocalRunResult, extra: Record<string, unknown>): Reco
 export async function runCommand(options: RunCommandOptions, io: Io): Promise<RunSummary> {
   // Validate before starting anything, so a bad request costs nothing (the state machine validates again).
   const request = parseRequest(options.request);
+  await assertRegionExists(request.region, { emulated: options.local });
+  const simulation = hostSimulation(options);
   const log = (line: string): void => io.err(`${line}\n`);
   let cloud: LocalCloud | undefined;
   // A running `gpu-deploy local-cloud` is deployed into (the instance stays, for connect/tunnel/exec --local).
   const sharedCloud = options.local && readLocalCloudState() ? useLocalCloud() : undefined;
+  const simulating = Object.keys(simulation).length > 0 || (options.simulateNoCapacity ?? []).length > 0;
+  if (simulating && (!options.local || sharedCloud)) {
+    throw usageError('--simulate-* flags play faults in the local cloud a run starts for itself', sharedCloud ? 'A gpu-deploy local-cloud is running: stop it to simulate, or drop the --simulate-* flags' : 'Pass --local (not --aws)');
+  }
   if (sharedCloud) log(`Deploying into the local cloud at ${sharedCloud.endpoint} (gpu-deploy local-cloud)`);
   else if (options.local) {
     log('Starting the local cloud (moto emulator + local stand-ins for SSM agent, Pricing and spot prices)...');
-    cloud = await startLocalCloud({ region: request.region, host: hostSimulation(options), faults: capacityFaults(options.simulateNoCapacity), log });
+    cloud = await startLocalCloud({ region: request.region, host: simulation, faults: capacityFaults(options.simulateNoCapacity), log });
     log(`Local cloud at ${cloud.endpoint} (moto at ${cloud.moto.endpoint})`);
   }
   // Its own local cloud stands in for the deployed stack, whose profile it seeds; anything else resolves one.
-  const input = cloud ? options.request : { ...options.request, instanceProfile: (await profileForRun(request, log)).name };
+  const profiled = cloud ? options.request : { ...options.request, instanceProfile: (await profileForRun(request, log)).name };
+  // Locally, the waits and the request's deadlines shrink by one factor (time-scale.ts); --wait-ms sets it.
+  const scale = options.waitMs !== undefined ? options.waitMs / REFERENCE_WAIT_MS : options.local ? LOCAL_TIME_SCALE : undefined;
+  const timeouts = options.local && scale !== undefined ? scaledTimeouts(request.timeouts, scale) : request.timeouts;
+  const input = options.local ? { ...profiled, timeouts } : profiled;
+  if (options.local && scale !== undefined) {
+    log(`Local time: waits and deadlines at 1/${Math.round(1 / scale)} of the cloud's (deadlines: running ${duration(timeouts.runningSeconds)}, managed ${duration(timeouts.managedSeconds)}, verify ${duration(timeouts.verifySeconds)})`);
+  }
+  const definition = readDefinition();
+  const progress = stderrProgress(io, pollLoops(definition), loopDeadlines(timeouts));
   const interrupt = new AbortController();
   const onSigint = (): void => {
     log('Interrupted: stopping the run, then rolling back whatever it launched...');
@@ -99,16 +120,16 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
     const executionName = `run-${randomUUID()}`;
     const result = await runLocally({
       input,
+      definition,
       handlers: HANDLERS,
       executionName,
       signal: interrupt.signal,
       // Locally the emulator answers at once: short waits. Against AWS the definition's own waits and backoff.
-      ...(options.local ? { waitMs: options.waitMs ?? 100, retryMs: 50 } : options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
-      onEvent: (event) => {
-        const line = progressLine(event);
-        if (line) io.err(line);
-      },
+      ...(scale === undefined ? {} : { waitScale: scale }),
+      ...(options.local ? { retryMs: 50 } : {}),
+      onEvent: progress.onEvent,
     });
+    progress.finish();
     if (interrupt.signal.aborted) {
       result.rollback = await rollBackInterrupted(executionName, request.region, options.local, log);
     }
@@ -121,8 +142,8 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
     if (result.status === 'SUCCEEDED') {
       const id = String((result.output as { deploymentId?: unknown }).deploymentId ?? executionName);
       extra.access = cloud
-        ? { ...accessCommands(id, request.region, { local: true }), note: 'this run\'s own local cloud stopped with it; start `gpu-deploy local-cloud` first to keep the instance' }
-        : accessCommands(id, request.region, { local: sharedCloud !== undefined });
+        ? { ...accessCommands(id, request.region, { via: 'local' }), note: 'this run\'s own local cloud stopped with it; start `gpu-deploy local-cloud` first to keep the instance' }
+        : accessCommands(id, request.region, { via: sharedCloud ? 'local' : 'aws' });
     }
     const document = summarize(result, extra);
     log(result.status === 'SUCCEEDED' ? `Deployment SUCCEEDED in ${result.durationMs} ms` : `Deployment FAILED: ${result.error}: ${result.cause}`);
@@ -154,32 +175,22 @@ async function rollBackInterrupted(deploymentId: string, region: string, local: 
 
 /** `gpu-deploy run [request options] [--local | --aws] [--json] [simulation flags]`: the arguments, then runCommand. */
 export async function runMain(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      ...REQUEST_OPTION_SPEC,
-      local: { type: 'boolean' },
-      aws: { type: 'boolean' },
-      json: { type: 'boolean' },
-      'simulate-host': { type: 'string' },
-      'simulate-no-capacity': { type: 'string' },
-      'simulate-failed-stage': { type: 'string' },
-      'simulate-ssm-offline': { type: 'boolean' },
-      'wait-ms': { type: 'string' },
-    },
-    strict: true,
-  });
-  if (values.local && values.aws) throw new GpuDeployError('--local and --aws exclude each other', { hint: 'Pass one of them' });
+  const { values } = parseCommandArgs(commandSpec('run'), args);
+  const waitMs = stringValue(values, 'wait-ms');
+  if (waitMs !== undefined && !(Number(waitMs) > 0)) throw usageError(`--wait-ms must be a positive number of milliseconds (got ${JSON.stringify(waitMs)})`);
+  const simulateHost = stringValue(values, 'simulate-host');
+  const simulateNoCapacity = stringValue(values, 'simulate-no-capacity');
+  const simulateFailedStage = stringValue(values, 'simulate-failed-stage');
   const summary = await runCommand(
     {
-      request: requestFromOptions(values),
-      local: !values.aws,
+      request: requestFromFlags(values),
+      local: values.aws !== true,
       json: values.json === true,
-      ...(values['simulate-host'] ? { simulateHost: values['simulate-host'] } : {}),
-      ...(values['simulate-no-capacity'] ? { simulateNoCapacity: values['simulate-no-capacity'].split(',').map((z) => z.trim()).filter(Boolean) } : {}),
-      ...(values['simulate-failed-stage'] ? { simulateFailedStage: values['simulate-failed-stage'] } : {}),
+      ...(simulateHost ? { simulateHost } : {}),
+      ...(simulateNoCapacity ? { simulateNoCapacity: simulateNoCapacity.split(',').map((z) => z.trim()).filter(Boolean) } : {}),
+      ...(simulateFailedStage ? { simulateFailedStage } : {}),
       ...(values['simulate-ssm-offline'] ? { simulateSsmOffline: true } : {}),
-      ...(values['wait-ms'] ? { waitMs: Number(values['wait-ms']) } : {}),
+      ...(waitMs ? { waitMs: Number(waitMs) } : {}),
     },
     io,
   );

@@ -1,17 +1,21 @@
-import { parseArgs } from 'node:util';
 import { describeDeployment, startTeardown } from '../api/deployments.js';
 import { checkDeploymentId } from '../api/sfn.js';
-import { deploymentIdArg, STACK_OPTION_SPEC, stackOptions } from './args.js';
+import { TEARDOWN_DEFINITION_PATH } from '../workflow/definition.js';
+import { stackOptions, stringValue } from './args.js';
+import { commandSpec } from './commands.js';
+import { parseDay2 } from './day2-options.js';
 import { printJson, type Io } from './output.js';
+import { withStack } from './stack-target.js';
 import { connect, follow, stackRegionFrom, type DeployedDeps, type StackOptions } from './start.js';
+import { teardownHere } from './teardown-here.js';
 
 /**
  * `gpu-deploy teardown ID`: starts the teardown state machine for an ended deployment (everything tagged with its
  * id, in its region); with `wait`, follows it and prints the teardown's result (exit 1 when it failed).
  */
-export async function teardownCommand(options: StackOptions & { deploymentId: string; wait: boolean }, io: Io, deps: DeployedDeps = {}): Promise<number> {
+export async function teardownCommand(options: StackOptions & { deploymentId: string; wait: boolean; region?: string }, io: Io, deps: DeployedDeps = {}): Promise<number> {
   const id = checkDeploymentId(options.deploymentId);
-  const { stack, sfn } = await connect(options, deps);
+  const { stack, sfn } = await withStack('teardown', id, () => connect(options, deps), options.region);
   const started = await startTeardown(sfn, {
     deployStateMachineArn: stack.deployStateMachineArn,
     teardownStateMachineArn: stack.teardownStateMachineArn,
@@ -23,22 +27,17 @@ export async function teardownCommand(options: StackOptions & { deploymentId: st
     printJson(io, { status: 'TEARDOWN_STARTED', ...started });
     return 0;
   }
-  await follow(sfn, started.teardownExecutionArn, options, io, deps);
+  await follow(sfn, started.teardownExecutionArn, options, io, deps, TEARDOWN_DEFINITION_PATH);
   const teardown = await describeDeployment(sfn, stack.teardownStateMachineArn, started.teardownId);
   io.err(teardown.status === 'SUCCEEDED' ? `Teardown of ${id} SUCCEEDED\n` : `Teardown of ${id} FAILED: ${teardown.error}: ${teardown.cause ?? ''}\n`);
   printJson(io, { ...started, status: teardown.status === 'SUCCEEDED' ? 'TORN_DOWN' : 'FAILED', teardown });
   return teardown.status === 'SUCCEEDED' ? 0 : 1;
 }
 
-/** `gpu-deploy teardown ID [--stage S] [--region R] [--wait] [--json]`: the arguments, then teardownCommand. */
+/** `gpu-deploy teardown ID [--local | --aws] [--region R] [--stage S] [--wait] [--json]`: the stack's, or in this process. */
 export async function teardownMain(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { ...STACK_OPTION_SPEC, region: { type: 'string' }, wait: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  const deploymentId = deploymentIdArg(positionals, 'teardown');
-  const options = stackOptions(values, stackRegionFrom(values['stack-region'] ?? values.region, undefined));
-  return teardownCommand({ ...options, deploymentId, wait: values.wait === true }, io);
+  const { target, values } = await parseDay2(args, commandSpec('teardown'));
+  if (target.via !== 'stack') return teardownHere(target, io);
+  const options = stackOptions(values, stackRegionFrom(stringValue(values, 'stack-region') ?? stringValue(values, 'region'), undefined));
+  return teardownCommand({ ...options, deploymentId: target.deploymentId, wait: values.wait === true, region: target.region }, io);
 }

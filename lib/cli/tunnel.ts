@@ -4,6 +4,8 @@ import { runningDeploymentInstance } from '../deployments/instance.js';
 import { LocalPortInUseError } from '../errors.js';
 import { serveSimulatedOllama } from '../local/ollama-standin.js';
 import { runPluginSession, startSession, terminateSession, type SessionRequest } from '../session/run-session.js';
+import { stringValue } from './args.js';
+import { commandSpec } from './commands.js';
 import { integerOption, parseDay2 } from './day2-options.js';
 import { printJson, type Io } from './output.js';
 
@@ -43,9 +45,9 @@ const untilInterrupted = (signal?: AbortSignal): Promise<void> =>
  * terminated. With `--local` the local stand-in plays the far end.
  */
 export async function tunnelMain(args: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const { target, values } = parseDay2(args, 'tunnel', { 'local-port': { type: 'string' }, 'remote-port': { type: 'string' } });
-  const localPort = integerOption(values['local-port'] as string | undefined, 'local-port', OLLAMA_PORT, 1, 65_535);
-  const remotePort = integerOption(values['remote-port'] as string | undefined, 'remote-port', OLLAMA_PORT, 1, 65_535);
+  const { target, values } = await parseDay2(args, commandSpec('tunnel'));
+  const localPort = integerOption(stringValue(values, 'local-port'), 'local-port', OLLAMA_PORT, 1, 65_535);
+  const remotePort = integerOption(stringValue(values, 'remote-port'), 'remote-port', OLLAMA_PORT, 1, 65_535);
   const instance = await runningDeploymentInstance(ec2Client(target.region), target.deploymentId, target.region);
   const ssm = ssmClient(target.region);
   const request = portForwardingRequest(instance.InstanceId, remotePort, localPort);

@@ -1,7 +1,8 @@
 import type { Instance } from '@aws-sdk/client-ec2';
-import { accessCommands, type AccessBlock } from './access.js';
+import { accessCommands, regionOfArn, viaOfExecution, type AccessBlock } from './access.js';
 import {
   DEPLOYMENT_TAG,
+  EXECUTION_ARN_TAG,
   EXPIRES_AT_TAG,
   HOURLY_PRICE_TAG,
   IDLE_TEARDOWN_TAG,
@@ -99,7 +100,11 @@ export function deploymentRow(instance: Instance, region: string, now: Date, opt
     idleTeardown,
     lifetime: lifetimeText(expiresAt, idleTeardown),
     workspace: tags[WORKSPACE_TAG] || null,
-    access: accessCommands(deploymentId, region, options),
+    // Listed from the local cloud: --local; else as it was made (a local run's execution ARN: --aws; the stack's).
+    access: accessCommands(deploymentId, region, {
+      via: options.local ? 'local' : viaOfExecution(tags[EXECUTION_ARN_TAG]),
+      ...(regionOfArn(tags[EXECUTION_ARN_TAG]) ? { stackRegion: regionOfArn(tags[EXECUTION_ARN_TAG]) } : {}),
+    }),
   };
 }
 

@@ -172,7 +172,7 @@ export async function launchInstance(
   ec2: EC2Client,
   input: LaunchInput,
   attempts: readonly LaunchAttempt[],
-  onCapacityError: (attempt: LaunchAttempt) => void = () => undefined,
+  onCapacityError: (attempt: LaunchAttempt, code: string) => void = () => undefined,
   retry: PropagationRetryOptions = {},
 ): Promise<LaunchedInstance> {
   const existing = (await findDeploymentInstances(ec2, input.deploymentId))[0];
@@ -203,7 +203,7 @@ export async function launchInstance(
       const code = awsErrorCode(error) ?? 'Unknown';
       if (CAPACITY_ERROR_CODES.has(code)) {
         tried.push({ zone: attempt.zone, market: attempt.market, instanceType: attempt.instanceType, outcome: code });
-        onCapacityError(attempt);
+        onCapacityError(attempt, code);
         continue;
       }
       if (error instanceof LaunchFailedError) throw error;

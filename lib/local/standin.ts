@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { loadRecordedPriceList, loadRecordedSpotPrices } from '../pricing/recorded.js';
 import { efsOperation, forwardEdited, meteredSizes, restJsonError, type ResponseEdit } from './standin-efs.js';
+import { LOCAL_CLOUD_GAP_CODE, LOCAL_CLOUD_GAPS } from './gaps.js';
 import { createSsmStandIn, type HostSimulation, type SessionRecord } from './standin-ssm.js';
 import { ec2Error, escapeXml, json, jsonError, queryError, readBody, regionOf } from './standin-wire.js';
 
@@ -14,7 +15,8 @@ export { readBody };
  * format, what moto lacks, and forwards everything else to moto unchanged:
  * - SSM (standin-ssm.ts): the simulated agent, Run Command on a simulated GPU host, sessions, public parameters;
  * - Pricing GetProducts: recorded documents; EC2 DescribeSpotPriceHistory: recorded spot prices;
- * - injected faults (capacity, throttling) for tests and `gpu-deploy run --simulate-*`.
+ * - injected faults (capacity, throttling) for tests and `gpu-deploy run --simulate-*`;
+ * - what no local cloud can know of an account (LOCAL_CLOUD_GAPS), refused under its own name.
  * The production code path (SDK call over HTTP, parsing) is the same as against AWS.
  */
 export interface Fault {
@@ -156,6 +158,8 @@ export async function startStandIn(options: { motoEndpoint: string; publicParame
       state.calls.push(`${service}.${target}`);
       const fault = await matchingFault(`${service}.${target}`, region, undefined);
       if (fault) return jsonError(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
+      const gap = LOCAL_CLOUD_GAPS[service] ?? LOCAL_CLOUD_GAPS[`${service}.${target}`];
+      if (gap) return jsonError(res, 400, LOCAL_CLOUD_GAP_CODE, gap);
       return forward(options.motoEndpoint, req, body, res);
     }
     const contentType = String(req.headers['content-type'] ?? '');
@@ -167,6 +171,8 @@ export async function startStandIn(options: { motoEndpoint: string; publicParame
       const fault = await matchingFault(`${service}.${action}`, region, params);
       if (fault) return (service === 'ec2' ? ec2Error : queryError)(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
       if (service === 'ec2' && action === 'DescribeSpotPriceHistory') return spotPriceHistory(region, params, res);
+      const gap = LOCAL_CLOUD_GAPS[`${service}.${action}`];
+      if (gap) return ec2Error(res, 400, LOCAL_CLOUD_GAP_CODE, gap);
     }
     forward(options.motoEndpoint, req, body, res);
   }

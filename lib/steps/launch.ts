@@ -9,6 +9,7 @@ import { launchInstance } from '../launch/instance.js';
 import { lifecycleOf } from '../lifetime/lifecycle-tags.js';
 import { renderUserData, toBase64UserData } from '../userdata/index.js';
 import type { LaunchedDocument, LaunchedWorkspace, PlannedDocument } from '../workflow/document.js';
+import { stepNote } from '../workflow/step-notes.js';
 import { WORKSPACE_MOUNT_PATH, WORKSPACE_TAG } from '../workspace/names.js';
 import { workspaceStorageEstimate } from '../workspace/price.js';
 import type { WorkspaceState } from '../workspace/types.js';
@@ -87,7 +88,11 @@ export async function launchStep(
       priceSources: { spot: 'describe-spot-price-history', ...(plan.prices.onDemand ? { onDemand: plan.prices.onDemand.source } : {}) },
     },
     lastRecentlyUnavailable(attempts, recentlyUnavailable(request.region, request.instanceType, doc.zones)),
-    (attempt) => markUnavailable(request.region, attempt),
+    (attempt, code) => {
+      markUnavailable(request.region, attempt);
+      // Shown as it happens by a caller that follows the run (the CLI's progress), so a long walk is not silent.
+      stepNote(`${attempt.zone} ${attempt.market}: refused (${code}), trying the next attempt`);
+    },
   ).catch((error: unknown) => {
     throw error instanceof CapacityUnavailableError ? withAlternatives(error, alternatives, request.region) : error;
   });

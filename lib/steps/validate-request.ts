@@ -1,4 +1,5 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { assertRegionExists } from '../aws/regions.js';
 import { describeInstanceType, offeredZones } from '../catalog/catalog.js';
 import { validateInstanceType } from '../catalog/validate.js';
 import { RequestInvalidError } from '../errors.js';
@@ -21,6 +22,8 @@ export async function validateStep(
   }
   const request = parseRequest(event.request);
   assertInterruptionRegion(request, stackRegion);
+  // A region that does not exist is the request's mistake, named before EC2 is asked (regions.ts).
+  await assertRegionExists(request.region);
   const client = ec2(request.region);
   const [info, zones] = await Promise.all([describeInstanceType(client, request.instanceType), offeredZones(client, request.instanceType)]);
   const instanceType = validateInstanceType(request, info, zones);

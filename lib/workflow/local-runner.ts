@@ -1,17 +1,22 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { randomUUID } from 'node:crypto';
 import { readDefinition, substituteArns, taskFunctions, type AslDefinition } from './definition.js';
+import { LOCAL_STATES_ARN_PREFIX } from '../deployments/access.js';
 import { causeMessage } from './document.js';
 import type { LambdaHandler } from './handlers.js';
+import { withStepNotes } from './step-notes.js';
+import { scaledWaits } from './time-scale.js';
 
-/** One line of progress: a state started, ended, was retried or caught an error. */
+/** One line of progress: a state started, ended, was retried or caught an error, or a running Task said something. */
 export interface ProgressEvent {
-  kind: 'entered' | 'exited' | 'failed' | 'retried' | 'caught';
+  kind: 'entered' | 'exited' | 'failed' | 'retried' | 'caught' | 'note';
   state: string;
   type: string;
   durationMs?: number;
   error?: string;
   cause?: string;
+  /** `note`: what the Task said (stepNote), e.g. a launch attempt refused for capacity. */
+  message?: string;
 }
 
 export interface LocalRunOptions {
@@ -22,6 +27,8 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
   /** Every Wait state lasts this long locally (the cloud waits seconds; the emulator answers at once). */
   waitMs?: number;
+  /** Every Wait state lasts its definition's length times this (time-scale.ts); waitMs wins when both are given. */
+  waitScale?: number;
   /** Pause before each Retry, instead of the definition's backoff. */
   retryMs?: number;
   definition?: AslDefinition;
@@ -72,41 +79,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const executionName = options.executionName ?? `local-${randomUUID()}`;
   const stateMachineName = options.stateMachineName ?? 'gpu-deploy-deploy';
-  const executionArn = `arn:aws:states:local:000000000000:execution:${stateMachineName}:${executionName}`;
+  const executionArn = `${LOCAL_STATES_ARN_PREFIX}execution:${stateMachineName}:${executionName}`;
 
-  let lambdaInvocations = 0;
-  const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
-  for (const [stateName, functionName] of Object.entries(tasks)) {
-    const handler = options.handlers[functionName];
-    if (!handler) throw new Error(`No handler for function ${functionName} (state ${stateName})`);
-    taskResourceLocalHandlers[stateName] = (input: never) => {
-      lambdaInvocations += 1;
-      return handler(input, lambdaContext(functionName) as never) as Promise<never>;
-    };
-  }
-  const waitStates = Object.entries(source.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
-  // Without waitMs/retryMs the definition's own Wait durations and Retry backoff apply (a run against AWS must
-  // not poll or retry in a tight loop).
-  const overrides = {
-    taskResourceLocalHandlers: taskResourceLocalHandlers as never,
-    ...(options.waitMs === undefined ? {} : { waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, options.waitMs])) }),
-    ...(options.retryMs === undefined ? {} : { retryIntervalOverrides: Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryMs])) }),
-  };
-
-  const started = Date.now();
-  const startTime = new Date(started).toISOString();
-  const execution = machine.run(options.input as never, {
-    overrides: overrides as never,
-    context: {
-      Execution: { Id: executionArn, Name: executionName, Input: options.input, StartTime: startTime, RoleArn: 'arn:aws:iam::000000000000:role/local' },
-      StateMachine: { Id: `arn:aws:states:local:000000000000:stateMachine:${stateMachineName}`, Name: stateMachineName },
-    } as never,
-  });
-
-  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
-  let transitions = 0;
-  let rollback: unknown;
-  const enteredAt = new Map<string, number>();
   const onEvent = options.onEvent ?? (() => undefined);
   // A failing progress callback must not turn a deployment's outcome into a failure.
   const emit = (event: ProgressEvent): void => {
@@ -116,6 +90,42 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       // ignored: progress is best-effort
     }
   };
+  let lambdaInvocations = 0;
+  const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
+  for (const [stateName, functionName] of Object.entries(tasks)) {
+    const handler = options.handlers[functionName];
+    if (!handler) throw new Error(`No handler for function ${functionName} (state ${stateName})`);
+    taskResourceLocalHandlers[stateName] = (input: never) => {
+      lambdaInvocations += 1;
+      const onNote = (message: string): void => emit({ kind: 'note', state: stateName, type: 'Task', message });
+      return withStepNotes(onNote, () => handler(input, lambdaContext(functionName) as never) as Promise<never>);
+    };
+  }
+  const waitStates = Object.entries(source.States).filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+  // Without waitMs/waitScale/retryMs the definition's own Wait durations and Retry backoff apply (a run against AWS
+  // must not poll or retry in a tight loop).
+  const waits =
+    options.waitMs !== undefined ? Object.fromEntries(waitStates.map((name) => [name, options.waitMs])) : options.waitScale !== undefined ? scaledWaits(source, options.waitScale) : undefined;
+  const overrides = {
+    taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+    ...(waits === undefined ? {} : { waitTimeOverrides: waits }),
+    ...(options.retryMs === undefined ? {} : { retryIntervalOverrides: Object.fromEntries(Object.keys(tasks).map((name) => [name, options.retryMs])) }),
+  };
+
+  const started = Date.now();
+  const startTime = new Date(started).toISOString();
+  const execution = machine.run(options.input as never, {
+    overrides: overrides as never,
+    context: {
+      Execution: { Id: executionArn, Name: executionName, Input: options.input, StartTime: startTime, RoleArn: 'arn:aws:iam::000000000000:role/local' },
+      StateMachine: { Id: `${LOCAL_STATES_ARN_PREFIX}stateMachine:${stateMachineName}`, Name: stateMachineName },
+    } as never,
+  });
+
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+  let transitions = 0;
+  let rollback: unknown;
+  const enteredAt = new Map<string, number>();
   const logs = (async () => {
     for await (const event of execution.eventLogs) {
       const e = event as { type: string; timestamp: number; state?: { name: string; type: string; output?: unknown }; Error?: string; Cause?: string };

@@ -15,8 +15,8 @@ import type { PlannedDocument } from '../../lib/workflow/document.js';
 import { deploy, deploymentInstances, deploymentSecurityGroups, enteredStates, liveDeploymentInstances } from './helpers.js';
 
 // Capacity fallback over real HTTP: the real ASL and handlers against moto, with capacity errors injected into
-// RunInstances by the local stand-in. moto has no EC2 vCPU quotas in Service Quotas and no GetSpotPlacementScores:
-// the plan must say so and go on.
+// RunInstances by the local stand-in. The local cloud has no EC2 vCPU quotas and no spot placement scores (it answers
+// both with LocalCloudUnsupportedOperation): the plan must say so and go on.
 let cloud: LocalCloud;
 const REGION = 'us-east-1';
 
@@ -62,6 +62,9 @@ describe('every capacity error code moves the launch to the next attempt', () =>
     expect((run.output as { zone: string }).zone).toBe('us-east-1f');
     expect(await liveDeploymentInstances(cloud, run.deploymentId)).toHaveLength(1);
     expect(await deploymentInstances(cloud, run.deploymentId)).toHaveLength(1);
+    // Each refusal is reported while Launch runs, as it happens (the CLI prints these notes under Launch).
+    const launchEvents = run.events.filter((e) => e.state === 'Launch').map((e) => (e.kind === 'note' ? e.message : e.kind));
+    expect(launchEvents).toEqual(['entered', `us-east-1b spot: refused (${code}), trying the next attempt`, `us-east-1a spot: refused (${code}), trying the next attempt`, 'exited']);
   });
 
   test.each(['SpotMaxPriceTooLow', 'MaxSpotInstanceCountExceeded'])('%s for every spot request: on-demand serves', async (code) => {
@@ -136,8 +139,23 @@ describe('when nothing can be launched', () => {
   });
 });
 
+describe('a fractional-GPU type', () => {
+  test('g6f.large (EC2: GPU count 0) is refused by ValidateRequest by name: no RunInstances, nothing launched', async () => {
+    // Prepare
+    const before = cloud.standIn.calls.length;
+    // Act
+    const run = await deploy({ instanceType: 'g6f.large', region: REGION });
+    // Assess
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'FAILED', error: 'DriverUnsupportedError' });
+    expect(run.cause).toContain("g6f.large has a fraction of an NVIDIA L4 (a fractional GPU), which needs NVIDIA's GRID (vGPU) driver");
+    expect(enteredStates(run.events)).toEqual(['ValidateRequest', 'NotifyRejected', 'RequestRejected']);
+    expect(cloud.standIn.calls.slice(before)).not.toContain('ec2.RunInstances');
+    expect(await deploymentInstances(cloud, run.deploymentId)).toEqual([]);
+  });
+});
+
 describe('the plan against the emulator', () => {
-  test('says that vCPU quotas and spot placement scores are unknown, keeps every attempt, and lists alternatives', async () => {
+  test("says that vCPU quotas and spot placement scores are unknown because the local cloud has none, keeps every attempt, and lists alternatives", async () => {
     // Act
     const doc = await plannedDocument({ instanceType: 'g5.xlarge', region: REGION }, 'capacity-plan');
     // Assess
@@ -145,9 +163,9 @@ describe('the plan against the emulator', () => {
     expect(plan.attempts).toHaveLength(10);
     expect(plan.notes).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^spot placement scores unknown \(GetSpotPlacementScores: HTTP 500 with no AWS error code\); spot is ordered by price only$/),
+        expect.stringMatching(/^spot placement scores unknown \(GetSpotPlacementScores: LocalCloudUnsupportedOperation: the local cloud has no spot placement scores .*\); spot is ordered by price only$/),
         expect.stringMatching(
-          /^quota unknown: "Running On-Demand G and VT instances" \(L-DB2E81BA\), "All G and VT Spot Instance Requests" \(L-3819A6DF\) could not be read \(NoSuchResourceException: .*\); on-demand and spot attempts are kept$/,
+          /^quota unknown: "Running On-Demand G and VT instances" \(L-DB2E81BA\), "All G and VT Spot Instance Requests" \(L-3819A6DF\) could not be read \(LocalCloudUnsupportedOperation: the local cloud has no Service Quotas .*\); on-demand and spot attempts are kept$/,
         ),
       ]),
     );

@@ -32,8 +32,8 @@ describe('gpu-deploy subcommands', () => {
     expect(bad.stderr()).toContain('RequestInvalidError');
     expect(bad.stderr()).toContain('architecture must be one of x86_64, arm64');
     const both = capture();
-    expect(await main(['run', '--local', '--aws', '--json'], both)).toBe(1);
-    expect(JSON.parse(both.stdout()).message).toContain('--local and --aws');
+    expect(await main(['run', '--local', '--aws', '--json'], both)).toBe(2);
+    expect(JSON.parse(both.stdout())).toMatchObject({ error: 'UsageError', message: '--local and --aws exclude each other' });
   });
 
   test('a config file is validated and flags win over it', async () => {
@@ -64,7 +64,7 @@ describe('gpu-deploy subcommands', () => {
     const table = capture();
     expect(await main(['plan', '--local', '--instance-type', 'g4dn.xlarge', '--market', 'on-demand'], table)).toBe(0);
     expect(table.stdout()).toContain('Launch attempts, in order:');
-    expect(table.stdout()).toContain('Estimate (onDemand)');
+    expect(table.stdout()).toContain('Estimate (on-demand)');
   });
 
   test('a framework type without its DLAMI: ami refuses it, names the fix, and plan states the standard path and its budget', async () => {

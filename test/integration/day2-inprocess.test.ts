@@ -67,7 +67,7 @@ test('exec --local: the output and exit status of the command on the simulated h
   expect(three.stderr()).toContain('Command Failed (exit 3)');
   expect(await main(['exec', deploymentId, '--local', 'nvidia-smi'], capture())).toBe(2);
   expect(await main(['exec', deploymentId, '--local', '--timeout', '0', '--', 'true'], capture())).toBe(2);
-  expect(await main(['exec', deploymentId, '--region', 'Mars', '--', 'true'], capture())).toBe(2);
+  expect(await main(['exec', deploymentId, '--region', 'Mars', '--', 'true'], capture())).toBe(1);
 }, 60_000);
 
 test('tunnel: the plugin path (fake plugin on PATH) and the local stand-in path, each ended and terminated', async () => {
@@ -130,7 +130,7 @@ test('list --local, as a table and as JSON; --region and --all-regions exclude e
   expect(await main(['list', '--local', '--all-regions', '--json'], all)).toBe(0);
   expect(JSON.parse(all.stdout()).regions.length).toBeGreaterThan(10);
   expect(await main(['list', '--region', 'us-east-1', '--all-regions'], capture())).toBe(2);
-  expect(await main(['list', '--region', 'nowhere'], capture())).toBe(2);
+  expect(await main(['list', '--region', 'nowhere'], capture())).toBe(1);
   const empty = capture();
   expect(await main(['list', '--local', '--region', 'eu-west-3'], empty)).toBe(0);
   expect(empty.stdout()).toBe('No gpu-deploy instances in eu-west-3\n');
@@ -173,3 +173,28 @@ test('local-cloud keeps a workspace between runs: the second deployment mounts t
   expect(await main(['workspace', 'list', '--local', '--json'], listed)).toBe(0);
   expect(JSON.parse(listed.stdout()).workspaces).toEqual([expect.objectContaining({ name: 'keep', fileSystemId: one.workspace.fileSystemId, size: expect.objectContaining({ totalBytes: 'results of run 1\n'.length }) })]);
 }, 120_000);
+
+test('status, extend and teardown --local: read from the instance and its tags, moved, then removed by the teardown state machine', async () => {
+  // Act
+  const status = capture();
+  const extend = capture();
+  const teardown = capture();
+  const again = capture();
+  const gone = capture();
+  expect(await main(['status', deploymentId, '--local'], status)).toBe(0);
+  expect(await main(['extend', deploymentId, '--minutes', '30', '--local', '--json'], extend)).toBe(0);
+  expect(await main(['teardown', deploymentId, '--local', '--json'], teardown)).toBe(0);
+  expect(await main(['status', deploymentId, '--local', '--json'], again)).toBe(0);
+  expect(await main(['teardown', 'no-such-deployment', '--local', '--json'], gone)).toBe(1);
+  // Assess
+  expect(status.stderr()).toMatch(/^Deployment \S+: SUCCEEDED \(running g5\.xlarge in us-east-1\w, \w[\w-]+; GPU verified at /);
+  expect(status.stderr()).toContain('  read from instance i-');
+  expect(JSON.parse(extend.stdout())).toMatchObject({ status: 'EXTENDED', schedule: { action: 'skipped', reason: expect.stringContaining('--local') } });
+  const torn = JSON.parse(teardown.stdout()) as { status: string; terminatedInstances: string[]; deletedSecurityGroups: string[] };
+  expect(torn).toMatchObject({ status: 'TORN_DOWN', deploymentId, region: 'us-east-1' });
+  expect(torn.terminatedInstances).toHaveLength(1);
+  expect(torn.deletedSecurityGroups).toHaveLength(1);
+  expect(teardown.stderr()).toMatch(/✓ WaitForTeardown: 1 poll, /);
+  expect(JSON.parse(again.stdout())).toMatchObject({ status: 'TORN_DOWN', instance: { state: 'terminated', expiresAt: expect.stringMatching(/Z$/) } });
+  expect(JSON.parse(gone.stdout())).toMatchObject({ error: 'DeploymentNotFoundError' });
+}, 60_000);

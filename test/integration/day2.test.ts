@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,7 @@ let cloud: ChildProcess;
 let env: Record<string, string>;
 let deploymentId: string;
 let instanceId: string;
+let access: Record<string, string>;
 
 const baseEnv = (): NodeJS.ProcessEnv => {
   const e: NodeJS.ProcessEnv = { ...process.env, GPU_DEPLOY_LOCAL_CLOUD_FILE: stateFile };
@@ -64,8 +65,8 @@ test('run --aws with no instance profile configured creates gpu-deploy-ssm and l
   expect(run.stderr).toContain('Instance profile: gpu-deploy-ssm, created now');
   expect(run.code).toBe(0);
   const result = JSON.parse(run.stdout) as { deploymentId: string; instanceId: string; access: Record<string, string> };
-  ({ deploymentId, instanceId } = result);
-  expect(result.access.connect).toBe(`gpu-deploy connect ${deploymentId} --region us-east-1`);
+  ({ deploymentId, instanceId, access } = result);
+  expect(result.access.connect).toBe(`gpu-deploy connect ${deploymentId} --region us-east-1 --aws`);
   const iam = new IAMClient({ ...sdk, endpoint: env.AWS_ENDPOINT_URL });
   const profile = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'gpu-deploy-ssm' }));
   expect(profile.InstanceProfile?.Roles?.map((r) => r.RoleName)).toEqual(['gpu-deploy-ssm']);
@@ -160,3 +161,78 @@ test('a deployment id with no instance is a named error', async () => {
   expect(JSON.parse(exec.stdout)).toMatchObject({ error: 'DeploymentInstanceNotFoundError' });
   expect(existsSync(stateFile)).toBe(true);
 }, 60_000);
+
+/** A printed access command (`gpu-deploy status ID --region R --aws`) as the arguments a user's shell passes. */
+const argsOf = (printed: string | undefined): string[] => {
+  expect(printed).toMatch(/^gpu-deploy [a-z-]+ /);
+  return (printed as string).split(' ').slice(1);
+};
+
+const withFakePlugin = (): Record<string, string> => ({ PATH: `${join(root, 'test', 'fixtures', 'fake-plugin')}:${process.env.PATH ?? ''}`, FAKE_PLUGIN_RECORD: record });
+
+/** What EC2 (moto, through the local cloud) still has of a deployment: live instances and its security groups. */
+async function leftOf(id: string): Promise<{ live: string[]; groups: string[] }> {
+  const ec2 = new EC2Client({ ...sdk, endpoint: env.AWS_ENDPOINT_URL });
+  const filter = [{ Name: 'tag:gpu-deploy:deployment-id', Values: [id] }];
+  const instances = (await ec2.send(new DescribeInstancesCommand({ Filters: filter }))).Reservations?.flatMap((r) => r.Instances ?? []) ?? [];
+  const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: filter }))).SecurityGroups ?? [];
+  return { live: instances.filter((i) => i.State?.Name !== 'terminated').map((i) => i.InstanceId ?? ''), groups: groups.map((g) => g.GroupId ?? '') };
+}
+
+test('run --local into the running local cloud: each printed --local command works, extend, and teardown leaves nothing', async () => {
+  // Act: a user with `gpu-deploy local-cloud` in another terminal and no AWS_ENDPOINT_URL of their own.
+  const asUser = { AWS_ENDPOINT_URL: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' };
+  const run = await cli(['run', '--local', '--json'], asUser);
+  // Assess
+  expect(run.code).toBe(0);
+  const result = JSON.parse(run.stdout) as { deploymentId: string; instanceId: string; access: Record<string, string> };
+  const id = result.deploymentId;
+  expect(Object.values(result.access).filter((c) => c.startsWith('gpu-deploy ')).every((c) => c.includes(' --local'))).toBe(true);
+  const status = await cli(argsOf(result.access.status), asUser);
+  expect(status.code).toBe(0);
+  expect(JSON.parse(status.stdout)).toMatchObject({ status: 'SUCCEEDED', source: expect.stringContaining(`instance ${result.instanceId} and its gpu-deploy:* tags`) });
+  expect(status.stderr).toContain('Price: $');
+  const exec = await cli(argsOf(result.access.exec), asUser);
+  expect({ code: exec.code, gpu: /\|\s+0\s+NVIDIA A10G/.test(exec.stdout) }).toEqual({ code: 0, gpu: true });
+  // connect --local opens a shell on the simulated host: with no terminal its stdin ends at once, and so does it.
+  expect((await cli(argsOf(result.access.connect), asUser)).code).toBe(0);
+  const port = await freePort();
+  const tunnel = spawn(process.execPath, [bin, ...argsOf(result.access.tunnel), '--local-port', String(port)], { env: { ...baseEnv(), ...asUser }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  tunnel.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  for (let i = 0; i < 300 && !out.includes('Ctrl-C'); i += 1) await new Promise((r) => setTimeout(r, 100));
+  expect(await (await fetch(`http://127.0.0.1:${port}/api/version`)).json()).toEqual({ version: '0.5.7' });
+  const tunnelEnded = new Promise<number | null>((r) => tunnel.once('exit', (code) => r(code)));
+  tunnel.kill('SIGINT');
+  expect(await tunnelEnded).toBe(0);
+  const extend = await cli(['extend', id, '--minutes', '30', '--local', '--json'], asUser);
+  expect(extend.code).toBe(0);
+  expect(JSON.parse(extend.stdout)).toMatchObject({ status: 'EXTENDED', expiresAt: expect.stringMatching(/Z$/), schedule: { action: 'skipped' } });
+  const teardown = await cli(argsOf(result.access.teardown), asUser);
+  expect(teardown.code).toBe(0);
+  expect(JSON.parse(teardown.stdout)).toMatchObject({ status: 'TORN_DOWN', deploymentId: id, terminatedInstances: [result.instanceId] });
+  expect(teardown.stderr).toContain('✓ TornDown');
+  expect(await leftOf(id)).toEqual({ live: [], groups: [] });
+}, 120_000);
+
+test('the access block of run --aws: each printed command works with AWS_ENDPOINT_URL, extend moves the lifetime, teardown leaves nothing', async () => {
+  // Act + Assess: each command exactly as `run --aws` printed it (the plugin commands with the fake plugin).
+  const status = await cli(argsOf(access.status));
+  expect(status.code).toBe(0);
+  expect(JSON.parse(status.stdout)).toMatchObject({ status: 'SUCCEEDED', instance: { instanceId, state: 'running' } });
+  const exec = await cli(argsOf(access.exec));
+  expect(exec.code).toBe(0);
+  expect(exec.stdout).toMatch(/\|\s+0\s+NVIDIA A10G/);
+  expect((await cli(argsOf(access.connect), withFakePlugin())).code).toBe(0);
+  expect((await cli(argsOf(access.tunnel), withFakePlugin())).code).toBe(0);
+  const extend = await cli(['extend', deploymentId, '--minutes', '30', '--aws', '--json']);
+  expect(extend.code).toBe(0);
+  const { expiresAt } = JSON.parse(extend.stdout) as { expiresAt: string };
+  expect(JSON.parse((await cli(argsOf(access.status))).stdout)).toMatchObject({ instance: { expiresAt } });
+  const teardown = await cli(argsOf(access.teardown));
+  expect(teardown.code).toBe(0);
+  expect(JSON.parse(teardown.stdout)).toMatchObject({ status: 'TORN_DOWN', terminatedInstances: [instanceId], deletedSecurityGroups: [expect.stringMatching(/^sg-/)] });
+  expect(await leftOf(deploymentId)).toEqual({ live: [], groups: [] });
+  const after = await cli(argsOf(access.status));
+  expect(JSON.parse(after.stdout)).toMatchObject({ status: 'TORN_DOWN' });
+}, 120_000);

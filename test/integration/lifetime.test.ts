@@ -100,7 +100,7 @@ describe('gpu-deploy extend', () => {
     [['extend', 'no-such-deployment', '--minutes', '30', '--json'], 1, 'LifetimeInstanceNotFoundError'],
     [['extend', 'x', '--json'], 1, 'RequestInvalidError'],
     [['extend', 'x', '--minutes', '0', '--json'], 1, 'RequestInvalidError'],
-    [['extend', 'x', '--minutes', '5', '--none', '--json'], 1, 'RequestInvalidError'],
+    [['extend', 'x', '--minutes', '5', '--none', '--json'], 2, 'UsageError'],
     [['extend', '--minutes', '5', '--json'], 2, 'UsageError'],
     [['extend', 'a*b', '--minutes', '5', '--json'], 1, 'DeploymentIdInvalidError'],
   ])('%j: exit %i, %s', async (args, code, error) => {

@@ -189,6 +189,27 @@ describe('gpu-deploy status', () => {
     expect(unknown.json.error).toBe('DeploymentNotFoundError');
   });
 
+  test('with no stack, status and teardown say which flag fits a deployment made with gpu-deploy run', async () => {
+    // Prepare
+    cfnMock.on(DescribeStacksCommand).rejects(awsError('ValidationError'));
+    const saved = process.env.GPU_DEPLOY_LOCAL_CLOUD_FILE;
+    process.env.GPU_DEPLOY_LOCAL_CLOUD_FILE = '/nonexistent/local-cloud.json';
+    // Act
+    const status = await cli('status', 'run-1', '--region', 'eu-west-1', '--json');
+    const teardown = await cli('teardown', 'run-1', '--json');
+    if (saved === undefined) delete process.env.GPU_DEPLOY_LOCAL_CLOUD_FILE;
+    else process.env.GPU_DEPLOY_LOCAL_CLOUD_FILE = saved;
+    // Assess
+    expect(status.code).toBe(1);
+    expect(status.json).toMatchObject({
+      error: 'StackNotDeployedError',
+      message: 'The stack gpu-deploy-dev is not deployed in eu-west-1, and without --aws or --local gpu-deploy status asks the stack',
+      hint: expect.stringMatching(/^Use gpu-deploy status run-1 --aws --region eu-west-1 \(a deployment made with gpu-deploy run --aws\), or gpu-deploy status run-1 --local/),
+    });
+    expect(teardown.json.hint).toContain('gpu-deploy teardown run-1 --aws --region eu-west-1');
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
   test('an invalid id fails before any AWS call; a missing id is a usage error', async () => {
     const bad = await cli('status', '../x', '--json');
     expect(bad.json.error).toBe('DeploymentIdInvalidError');

@@ -137,7 +137,7 @@ describe('the access block of a finished deployment', () => {
     const done = await describeDeployment(new SFNClient({ region: 'eu-west-1' }), arn, 'cli-1');
     const running = await describeDeployment(new SFNClient({ region: 'eu-west-1' }), arn, 'cli-1');
     // Assess
-    expect(done.access).toMatchObject({ connect: 'gpu-deploy connect cli-1 --region eu-west-1', tunnel: 'gpu-deploy tunnel cli-1 --region eu-west-1', teardown: 'gpu-deploy teardown cli-1 --region eu-west-1' });
+    expect(done.access).toMatchObject({ connect: 'gpu-deploy connect cli-1 --region eu-west-1', tunnel: 'gpu-deploy tunnel cli-1 --region eu-west-1', teardown: 'gpu-deploy teardown cli-1 --stack-region eu-west-1', status: 'gpu-deploy status cli-1 --stack-region eu-west-1' });
     expect(running.access).toBeUndefined();
     sfnMock.restore();
   });

@@ -1,5 +1,5 @@
 import type { Instance } from '@aws-sdk/client-ec2';
-import { accessCommands } from '../../../lib/deployments/access.js';
+import { accessCommands, LOCAL_STATES_ARN_PREFIX, regionOfArn, viaOfExecution } from '../../../lib/deployments/access.js';
 import { deploymentRow, lifetimeText, totals, totalsLine } from '../../../lib/deployments/rows.js';
 
 const NOW = new Date('2026-12-02T12:00:00Z');
@@ -78,13 +78,28 @@ describe('totals', () => {
 });
 
 describe('accessCommands', () => {
-  test('the exact commands for the deployment and its region; --local for the local cloud (teardown has none)', () => {
+  test('the exact commands for the deployment and its region, each with the flag of how it was made', () => {
     // Act
-    const aws = accessCommands('cli-3f1c', 'eu-west-1');
-    const local = accessCommands('run-1', 'us-east-1', { local: true });
-    // Assess
-    expect(aws).toMatchObject({ connect: 'gpu-deploy connect cli-3f1c --region eu-west-1', tunnel: 'gpu-deploy tunnel cli-3f1c --region eu-west-1', teardown: 'gpu-deploy teardown cli-3f1c --region eu-west-1' });
+    const stack = accessCommands('cli-3f1c', 'eu-west-1', { stackRegion: 'us-east-1' });
+    const aws = accessCommands('run-2', 'eu-west-1', { via: 'aws' });
+    const local = accessCommands('run-1', 'us-east-1', { via: 'local' });
+    // Assess: through the stack, status and teardown ask the stack's region.
+    expect(stack).toMatchObject({
+      connect: 'gpu-deploy connect cli-3f1c --region eu-west-1',
+      tunnel: 'gpu-deploy tunnel cli-3f1c --region eu-west-1',
+      status: 'gpu-deploy status cli-3f1c --stack-region us-east-1',
+      teardown: 'gpu-deploy teardown cli-3f1c --stack-region us-east-1',
+    });
+    expect(aws).toMatchObject({ exec: 'gpu-deploy exec run-2 --region eu-west-1 --aws -- nvidia-smi', status: 'gpu-deploy status run-2 --region eu-west-1 --aws', teardown: 'gpu-deploy teardown run-2 --region eu-west-1 --aws' });
     expect(local.tunnel).toBe('gpu-deploy tunnel run-1 --region us-east-1 --local');
-    expect(local.teardown).toBe('gpu-deploy teardown run-1 --region us-east-1');
+    expect(local.teardown).toBe('gpu-deploy teardown run-1 --region us-east-1 --local');
+  });
+
+  test('how a listed instance was made: a local run\'s execution ARN is --aws, a stack\'s names its region', () => {
+    expect(viaOfExecution(`${LOCAL_STATES_ARN_PREFIX}execution:gpu-deploy-deploy:run-1`)).toBe('aws');
+    expect(viaOfExecution('arn:aws:states:eu-west-1:123456789012:execution:gpu-deploy-dev-deploy:api-1')).toBe('stack');
+    expect(viaOfExecution(undefined)).toBe('stack');
+    expect(regionOfArn('arn:aws:states:eu-west-1:123456789012:execution:gpu-deploy-dev-deploy:api-1')).toBe('eu-west-1');
+    expect(regionOfArn(`${LOCAL_STATES_ARN_PREFIX}execution:x:y`)).toBeUndefined();
   });
 });

@@ -83,7 +83,7 @@ describe('ERROR_NAMES', () => {
   test('follow the <Domain><Condition>Error naming and leave out the base class', () => {
     expect(ERROR_NAMES.every((name) => /^[A-Z][A-Za-z0-9]+Error$/.test(name))).toBe(true);
     expect(ERROR_NAMES).not.toContain('GpuDeployError');
-    expect(ERROR_NAMES).toHaveLength(29);
+    expect(ERROR_NAMES).toHaveLength(31);
   });
 
   test('request errors are a subset of the error names', () => {

@@ -1,11 +1,11 @@
-import { REQUEST_FLAGS, REQUEST_OPTION_SPEC, requestFromOptions } from '../../../lib/cli/request-options.js';
+import { REQUEST_FLAGS, REQUEST_OPTION_SPECS, requestFromOptions } from '../../../lib/cli/request-options.js';
 import { parseRequest } from '../../../lib/request.js';
 import { isNumericField, requestField } from '../../../lib/request-schema.js';
 
 describe('CLI request flags: one table onto the one declaration', () => {
   test.each(Object.entries(REQUEST_FLAGS))('--%s sets %s, a field the declaration has', (flag, field) => {
     expect(requestField(field)).toBeDefined();
-    expect(REQUEST_OPTION_SPEC[flag as keyof typeof REQUEST_FLAGS]).toEqual({ type: 'string' });
+    expect(REQUEST_OPTION_SPECS[flag]).toMatchObject({ type: 'string', help: expect.any(String) });
   });
 
   test('the declaration says which flags are numbers', () => {

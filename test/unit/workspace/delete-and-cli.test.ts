@@ -104,12 +104,17 @@ describe('gpu-deploy workspace on the command line', () => {
     [['workspace', 'delete', 'ws1', '--all-regions']],
     [['workspace', 'list', 'extra']],
     [['workspace', 'list', '--region', 'us-east-1', '--all-regions']],
-    [['workspace', 'list', '--region', 'Mars']],
     [['workspace', 'list', '--nope']],
   ])('%j is a usage error (exit 2) that says what to change', async (args) => {
     const io = capture();
     expect(await main(args, io)).toBe(2);
     expect(io.stderr()).toMatch(/workspace|region|option/i);
+  });
+
+  test('a region that does not exist is refused by name before any AWS call (as on every command with --region)', async () => {
+    const io = capture();
+    expect(await main(['workspace', 'list', '--region', 'Mars', '--json'], io)).toBe(1);
+    expect(JSON.parse(io.stdout())).toMatchObject({ error: 'RequestInvalidError' });
   });
 
   test('the table: each workspace, its cost and users, and the total; none in the region says so', () => {
