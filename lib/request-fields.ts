@@ -3,6 +3,31 @@
  * them is lib/request-schema.ts; UserData and the API reuse the same patterns and defaults from here.
  */
 
+/** The request's choices (enums), each with its type. */
+export const OS_TYPES = ['ubuntu-22.04', 'ubuntu-24.04', 'amazon-linux-2023', 'amazon-linux-2'] as const;
+export type OsType = (typeof OS_TYPES)[number];
+
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const AMI_TYPES = ['base', 'pytorch', 'tensorflow', 'multi-framework'] as const;
+export type AmiType = (typeof AMI_TYPES)[number];
+
+export const MARKETS = ['auto', 'spot', 'on-demand'] as const;
+export type MarketChoice = (typeof MARKETS)[number];
+export type Market = 'spot' | 'on-demand';
+
+/** What a spot interruption of the deployment's instance does: only notify (default), or start it again. */
+export const INTERRUPTION_ACTIONS = ['notify', 'relaunch'] as const;
+export type InterruptionAction = (typeof INTERRUPTION_ACTIONS)[number];
+
+/**
+ * When no DLAMI of the asked type exists: `standard` takes the plain OS image and installs the driver (the default
+ * for `base`), `none` fails with AmiNotFoundError (the default for framework types, which the plain OS lacks).
+ */
+export const AMI_FALLBACKS = ['standard', 'none'] as const;
+export type AmiFallback = (typeof AMI_FALLBACKS)[number];
+
 /** Defaults of the request contract. */
 export const REQUEST_DEFAULTS = {
   instanceType: 'g5.xlarge',

@@ -9,13 +9,19 @@
 import { boolean, enum as zEnum, literal, number as zNumber, record, strictObject, string, toJSONSchema, ZodObject, type output, type ZodRawShape } from 'zod';
 import type { $ZodType } from 'zod/v4/core';
 import {
+  AMI_FALLBACKS,
+  AMI_TYPES,
+  ARCHITECTURES,
   DEFAULT_IDLE_GPU_UTILIZATION_PERCENT,
   IMAGE,
+  INTERRUPTION_ACTIONS,
   INSTANCE_PROFILE,
   INSTANCE_TYPE,
+  MARKETS,
   MAX_TOTAL_TIMEOUT_SECONDS,
   MODEL,
   NOT_RESERVED_TAG_KEY,
+  OS_TYPES,
   preview,
   REGION,
   REQUEST_DEFAULTS,
@@ -26,7 +32,6 @@ import {
   VISIBLE_DEVICES,
   WORKSPACE_NAME,
 } from './request-fields.js';
-import { AMI_FALLBACKS, AMI_TYPES, ARCHITECTURES, INTERRUPTION_ACTIONS, MARKETS, OS_TYPES } from './types.js';
 
 /** Where the generated schema is kept (written by `npx tsx scripts/render-schema.ts`; a test fails when stale). */
 export const REQUEST_SCHEMA_PATH = 'examples/request.schema.json';

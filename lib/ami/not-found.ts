@@ -2,7 +2,7 @@
 import { AmiNotFoundError, DriverUnsupportedError } from '../errors.js';
 import type { AmiType } from '../types.js';
 import { describeCombination, OS_LABELS, type DlamiCombination } from './families.js';
-import type { AmiQuery } from './resolve.js';
+import type { AmiQuery } from './query.js';
 
 /** The region's DLAMI combinations, or why they could not be listed. */
 export interface DlamiListing {

@@ -2,7 +2,7 @@ import { DescribeImagesCommand, type EC2Client, type Image } from '@aws-sdk/clie
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
 import { TtlCache } from '../cache.js';
-import type { AmiFallback, AmiType, Architecture, OsType, ResolvedAmi } from '../types.js';
+import type { AmiFallback, AmiType, Architecture, ResolvedAmi } from '../types.js';
 import {
   classifyDlamiName,
   describeCombination,
@@ -11,19 +11,9 @@ import {
   dlamiFamily,
   standardAmiParameter,
   type DlamiCombination,
-  type DriverFamily,
 } from './families.js';
 import { amiNotFoundError, driverUnsupportedError, noDlamiError, type DlamiListing } from './not-found.js';
-
-export interface AmiQuery {
-  region: string;
-  osType: OsType;
-  architecture: Architecture;
-  amiType: AmiType;
-  driver?: DriverFamily;
-  /** When no DLAMI of the type exists; unset means {@link effectiveFallback}'s default. */
-  fallback?: AmiFallback;
-}
+import type { AmiQuery } from './query.js';
 
 export interface AmiClients {
   ec2: EC2Client;

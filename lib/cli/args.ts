@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { bestMatches } from '../catalog/validate.js';
 import type { CommandSpec, OptionSpecs } from './commands.js';
 import { REQUEST_OPTION_SPECS } from './request-options.js';
-import type { StackOptions } from './start.js';
 
 /** A command-line mistake: main() prints it with a pointer to --help and exits 2 (as node:util parseArgs errors). */
 export function usageError(message: string, hint?: string): TypeError {
@@ -85,20 +84,6 @@ export function parseCommandArgs(command: CommandSpec, args: readonly string[]):
     if (isUsageError(error) && !(error as { hint?: string }).hint) Object.assign(error as object, { hint: help });
     throw error;
   }
-}
-
-/** --stage, --poll-seconds and --timeout-seconds as StackOptions (seconds become milliseconds). */
-export function stackOptions(values: { stage?: unknown; 'poll-seconds'?: unknown; 'timeout-seconds'?: unknown }, stackRegion: string): StackOptions {
-  const seconds = (flag: 'poll-seconds' | 'timeout-seconds'): number | undefined => {
-    const value = values[flag];
-    if (typeof value !== 'string') return undefined;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw usageError(`--${flag} must be a positive number of seconds`);
-    return n * 1000;
-  };
-  const pollMs = seconds('poll-seconds');
-  const timeoutMs = seconds('timeout-seconds');
-  return { stage: typeof values.stage === 'string' ? values.stage : 'dev', stackRegion, ...(pollMs === undefined ? {} : { pollMs }), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
 }
 
 /** The one positional ID of a day-2 command. */

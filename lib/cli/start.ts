@@ -9,11 +9,12 @@ import { assertRegionExists } from '../aws/regions.js';
 import type { Timeouts } from '../types.js';
 import { DEPLOY_DEFINITION_PATH, readDefinition } from '../workflow/definition.js';
 import { pollLoops } from '../workflow/loops.js';
-import { parseCommandArgs, stackOptions, stringValue } from './args.js';
+import { parseCommandArgs, stringValue } from './args.js';
 import { commandSpec } from './commands.js';
 import { printJson, type Io } from './output.js';
 import { loopDeadlines, stderrProgress } from './progress.js';
 import { requestFromFlags } from './request-options.js';
+import { stackOptions, stackRegionFrom, type StackOptions } from './stack-options.js';
 
 /** Clients and timing of the commands that talk to the deployed stack; tests inject them. */
 export interface DeployedDeps {
@@ -22,24 +23,6 @@ export interface DeployedDeps {
   sleep?: (ms: number) => Promise<void>;
   newId?: () => string;
   now?: () => Date;
-}
-
-export interface StackOptions {
-  /** serverless stage: the stack is `gpu-deploy-<stage>`. */
-  stage: string;
-  /** Where the stack is deployed. */
-  stackRegion: string;
-  /** Poll interval of --wait. */
-  pollMs?: number;
-  timeoutMs?: number;
-}
-
-/**
- * Where the stack is: `--stack-region`, else `AWS_REGION` / `AWS_DEFAULT_REGION`, else `fallback` (the request's
- * region for start, `--region` for status and teardown), else us-east-1.
- */
-export function stackRegionFrom(explicit: string | undefined, fallback: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? fallback ?? 'us-east-1';
 }
 
 export async function connect(options: StackOptions, deps: DeployedDeps): Promise<{ stack: DeployedStack; sfn: SFNClient }> {

@@ -3,12 +3,13 @@ import { checkDeploymentId } from '../api/sfn.js';
 import { ec2Client } from '../aws/ec2.js';
 import { statusFromInstance, type InstanceStatus } from '../deployments/instance-status.js';
 import { lifetimeText } from '../deployments/rows.js';
-import { stackOptions, stringValue } from './args.js';
+import { stringValue } from './args.js';
 import { commandSpec } from './commands.js';
 import { parseDay2 } from './day2-options.js';
 import { printJson, type Io } from './output.js';
 import { withStack } from './stack-target.js';
-import { connect, stackRegionFrom, type DeployedDeps, type StackOptions } from './start.js';
+import { stackOptions, stackRegionFrom, type StackOptions } from './stack-options.js';
+import { connect, type DeployedDeps } from './start.js';
 
 /**
  * `gpu-deploy status ID`: the deployment's status (RUNNING, SUCCEEDED with its result, FAILED with the named

@@ -1,12 +1,13 @@
 import { describeDeployment, startTeardown } from '../api/deployments.js';
 import { checkDeploymentId } from '../api/sfn.js';
 import { TEARDOWN_DEFINITION_PATH } from '../workflow/definition.js';
-import { stackOptions, stringValue } from './args.js';
+import { stringValue } from './args.js';
 import { commandSpec } from './commands.js';
 import { parseDay2 } from './day2-options.js';
 import { printJson, type Io } from './output.js';
 import { withStack } from './stack-target.js';
-import { connect, follow, stackRegionFrom, type DeployedDeps, type StackOptions } from './start.js';
+import { stackOptions, stackRegionFrom, type StackOptions } from './stack-options.js';
+import { connect, follow, type DeployedDeps } from './start.js';
 import { teardownHere } from './teardown-here.js';
 
 /**

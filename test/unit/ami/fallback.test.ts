@@ -5,7 +5,8 @@
 import { DescribeImagesCommand, EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { effectiveFallback, getLatestDlami, type AmiQuery, type ResolvedImage } from '../../../lib/ami/resolve.js';
+import type { AmiQuery } from '../../../lib/ami/query.js';
+import { effectiveFallback, getLatestDlami, type ResolvedImage } from '../../../lib/ami/resolve.js';
 import { AL2_END_OF_SUPPORT, amiWarnings } from '../../../lib/ami/warnings.js';
 import { TtlCache } from '../../../lib/cache.js';
 import { AmiNotFoundError } from '../../../lib/errors.js';

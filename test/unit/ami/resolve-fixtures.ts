@@ -2,7 +2,8 @@
 import { EC2Client, type Image } from '@aws-sdk/client-ec2';
 import { ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AmiQuery, ResolvedImage } from '../../../lib/ami/resolve.js';
+import type { AmiQuery } from '../../../lib/ami/query.js';
+import type { ResolvedImage } from '../../../lib/ami/resolve.js';
 import { TtlCache } from '../../../lib/cache.js';
 
 export const ec2Mock = mockClient(EC2Client);

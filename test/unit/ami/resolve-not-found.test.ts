@@ -2,7 +2,8 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { DLAMI_OWNER_ID } from '../../../lib/ami/families.js';
-import { getLatestDlami, type AmiQuery } from '../../../lib/ami/resolve.js';
+import type { AmiQuery } from '../../../lib/ami/query.js';
+import { getLatestDlami } from '../../../lib/ami/resolve.js';
 import { AmiNotFoundError, AwsThrottlingError, DriverUnsupportedError } from '../../../lib/errors.js';
 import { ec2Mock, ssmMock, clients, NOW, BASE_PARAM, UBUNTU_PARAM, BASE_QUERY, notFound, image, newCache, resetMocks } from './resolve-fixtures.js';
 

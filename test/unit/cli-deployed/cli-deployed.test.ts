@@ -7,7 +7,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartE
 import { mockClient } from 'aws-sdk-client-mock';
 import { progressFromHistory } from '../../../lib/api/follow.js';
 import { main } from '../../../lib/cli/main.js';
-import { stackRegionFrom } from '../../../lib/cli/start.js';
+import { stackRegionFrom } from '../../../lib/cli/stack-options.js';
 
 const cfnMock = mockClient(CloudFormationClient);
 const sfnMock = mockClient(SFNClient);
