@@ -126,6 +126,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   let transitions = 0;
   let rollback: unknown;
   const enteredAt = new Map<string, number>();
+  const caught = new Set<string>();
   const logs = (async () => {
     for await (const event of execution.eventLogs) {
       const e = event as { type: string; timestamp: number; state?: { name: string; type: string; output?: unknown }; Error?: string; Cause?: string };
@@ -137,12 +138,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         emit({ kind: 'entered', state: name, type });
       } else if (e.type === 'StateExited') {
         if (name === 'Rollback') rollback = (e.state.output as { rollback?: unknown } | undefined)?.rollback;
-        emit({ kind: 'exited', state: name, type, durationMs: e.timestamp - (enteredAt.get(name) ?? e.timestamp) });
+        // A state that failed and leaves anyway was caught by its Catch (said as it happened): it did not succeed.
+        if (!caught.delete(name)) emit({ kind: 'exited', state: name, type, durationMs: e.timestamp - (enteredAt.get(name) ?? e.timestamp) });
       } else if (e.type === 'StateFailed') {
         emit({ kind: 'failed', state: name, type, durationMs: e.timestamp - (enteredAt.get(name) ?? e.timestamp), ...(e.Error ? { error: e.Error } : {}), ...(e.Cause ? { cause: String(e.Cause) } : {}) });
       } else if (e.type === 'StateRetried') {
         emit({ kind: 'retried', state: name, type });
       } else if (e.type === 'StateCaught') {
+        caught.add(name);
         emit({ kind: 'caught', state: name, type });
       }
     }

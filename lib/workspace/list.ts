@@ -77,5 +77,5 @@ export async function workspacePlan(efs: EFSClient, region: string, name: string
 
 /** One line: `demo: fs-…, 1.20 GiB (1.20 Standard, 0.00 IA), $0.36/month (EFS price snapshot 2026-12-01)`. */
 export function storageLine(storage: WorkspaceStorageEstimate): string {
-  return `${storage.storedGiB.toFixed(2)} GiB (${storage.standardGiB.toFixed(2)} Standard, ${storage.iaGiB.toFixed(2)} IA), $${storage.monthly.toFixed(2)}/month at $${storage.prices.standardUsdPerGbMonth}/GB-month Standard, $${storage.prices.iaUsdPerGbMonth} IA (EFS price snapshot ${storage.asOf})`;
+  return `${storage.storedGiB.toFixed(2)} GiB (${storage.standardGiB.toFixed(2)} Standard, ${storage.iaGiB.toFixed(2)} IA), $${storage.monthly.toFixed(2)}/month at $${storage.prices.standardUsdPerGbMonth.toFixed(2)}/GB-month Standard, $${storage.prices.iaUsdPerGbMonth.toFixed(3)} IA (EFS price snapshot ${storage.asOf})`;
 }

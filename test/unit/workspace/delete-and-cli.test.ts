@@ -90,7 +90,7 @@ describe('storage per month', () => {
     expect(workspaceStorageEstimate('us-east-1', size)).toMatchObject({ storedGiB: 110, standardGiB: 10, iaGiB: 100, monthly: 4.6, source: 'snapshot', asOf: '2026-12-01' });
     expect(workspaceStorageEstimate('us-east-1', size).note).toMatch(/^billed while the workspace exists/);
     expect(workspaceStorageEstimate('ap-south-1', size).note).toMatch(/^no snapshot price for ap-south-1: us-east-1's; billed/);
-    expect(storageLine(workspaceStorageEstimate('us-east-1', size))).toBe('110.00 GiB (10.00 Standard, 100.00 IA), $4.60/month at $0.3/GB-month Standard, $0.016 IA (EFS price snapshot 2026-12-01)');
+    expect(storageLine(workspaceStorageEstimate('us-east-1', size))).toBe('110.00 GiB (10.00 Standard, 100.00 IA), $4.60/month at $0.30/GB-month Standard, $0.016 IA (EFS price snapshot 2026-12-01)');
   });
 });
 
@@ -131,7 +131,7 @@ describe('gpu-deploy workspace on the command line', () => {
     };
     expect(formatWorkspaces([row], ['us-east-1'])).toBe(
       'ws1  us-east-1  fs-1 (available, 2 mount targets)\n' +
-        '  10.00 GiB (10.00 Standard, 0.00 IA), $3.00/month at $0.3/GB-month Standard, $0.016 IA (EFS price snapshot 2026-12-01)\n' +
+        '  10.00 GiB (10.00 Standard, 0.00 IA), $3.00/month at $0.30/GB-month Standard, $0.016 IA (EFS price snapshot 2026-12-01)\n' +
         '  used by: dep-1 (running)\n\n' +
         "1 workspace, $3.00/month of storage at today's sizes (kept until you delete them: gpu-deploy workspace delete NAME)\n",
     );
