@@ -1,8 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '../../lib/local/paths.js';
 import type { AslDefinition } from '../../lib/workflow/definition.js';
-import { readDefinition } from '../../lib/workflow/definition.js';
 import {
   DIAGRAM_END_MARKER,
   DIAGRAM_START_MARKER,
@@ -181,7 +177,8 @@ describe('labels', () => {
   });
 });
 
-describe('README block', () => {
+// The diagrams docs/architecture.md holds are checked against the ASL files in test/unit/docs/docs.test.ts.
+describe('diagram block', () => {
   const readme = ['# Title', '', DIAGRAM_START_MARKER, 'old', 'stuff', DIAGRAM_END_MARKER, '', 'after'].join('\n');
 
   test('renderDiagramBlock fences the diagram as mermaid', () => {
@@ -203,19 +200,5 @@ describe('README block', () => {
     expect(() => updateReadmeDiagram('# no markers', 'x')).toThrow(/state-machine-diagram:start/);
     expect(() => updateReadmeDiagram(`${DIAGRAM_END_MARKER}\n${DIAGRAM_START_MARKER}`, 'x')).toThrow(/diagram block/);
     expect(extractReadmeDiagram('# no markers')).toBeUndefined();
-  });
-
-  test('README.md holds the diagram of statemachines/deploy.asl.json', () => {
-    // Prepare
-    const expected = renderDiagramBlock(readDefinition());
-
-    // Act
-    const current = extractReadmeDiagram(readFileSync(join(repoRoot(), 'README.md'), 'utf8'));
-
-    // Assess
-    if (current !== expected) {
-      throw new Error('README.md: the state machine diagram is out of date. Run `npx tsx scripts/render-diagram.ts` and commit README.md.');
-    }
-    expect(current).toBe(expected);
   });
 });
