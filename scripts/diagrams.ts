@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { DEPLOY_DEFINITION_PATH, TEARDOWN_DEFINITION_PATH, readDefinition } from '../lib/workflow/definition.js';
-import { DIAGRAM_END_MARKER, extractReadmeDiagram, renderDiagramBlock, updateReadmeDiagram } from '../lib/workflow/mermaid.js';
+import { DIAGRAM_END_MARKER, extractDiagram, renderDiagramBlock, updateDiagram } from '../lib/workflow/mermaid.js';
 
 /** The page that holds the diagrams, relative to the repository root. */
 export const DIAGRAM_PAGE = join('docs', 'architecture.md');
@@ -24,13 +24,13 @@ function afterFirstBlock(page: string): number {
 /** The diagram blocks the page holds now, in order (undefined for a missing one). */
 export function pageDiagrams(page: string): [string | undefined, string | undefined] {
   const cut = page.indexOf(DIAGRAM_END_MARKER) < 0 ? page.length : afterFirstBlock(page);
-  return [extractReadmeDiagram(page), extractReadmeDiagram(page.slice(cut))];
+  return [extractDiagram(page), extractDiagram(page.slice(cut))];
 }
 
 /** The page with both blocks rendered from the state machine definitions (idempotent). */
 export function renderPageDiagrams(page: string): string {
   const [deploy, teardown] = DIAGRAM_DEFINITIONS.map((path) => renderDiagramBlock(readDefinition(path))) as [string, string];
-  const first = updateReadmeDiagram(page, deploy);
+  const first = updateDiagram(page, deploy);
   const cut = afterFirstBlock(first);
-  return first.slice(0, cut) + updateReadmeDiagram(first.slice(cut), teardown);
+  return first.slice(0, cut) + updateDiagram(first.slice(cut), teardown);
 }

@@ -42,7 +42,10 @@ export function synopsis(command: CommandSpec): string {
 function optionLines(options: OptionSpecs): string {
   const rows = Object.entries(options).map(([name, option]) => [flag(name, option), option.help] as const);
   const column = Math.min(30, Math.max(...rows.map(([left]) => left.length)) + 2);
-  return rows.map(([left, help]) => `  ${left.padEnd(column)}${wrap(help, column + 2)}`).join('\n');
+  // An option wider than the column starts its help on the next line, never glued to it.
+  const line = (left: string, help: string): string =>
+    left.length + 2 > column ? `  ${left}\n${' '.repeat(column + 2)}${wrap(help, column + 2)}` : `  ${left.padEnd(column)}${wrap(help, column + 2)}`;
+  return rows.map(([left, help]) => line(left, help)).join('\n');
 }
 
 /** `gpu-deploy COMMAND --help`. */

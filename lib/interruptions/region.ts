@@ -5,7 +5,7 @@ import type { DeploymentRequest } from '../types.js';
  * Refuses `onInterruption: relaunch` where it could never happen: EC2 sends a spot instance's interruption warning
  * to EventBridge in the instance's own region, and the stack's rule lives in the stack's region only. A spot-capable
  * request (market auto or spot) to another region would silently never be relaunched. `notify` is not refused:
- * the deployment works, only the warning is not seen (the README says so). An unknown stack region (no
+ * the deployment works, only the warning is not seen (docs/lifecycle.md says so). An unknown stack region (no
  * AWS_REGION, as in some local runs) checks nothing.
  *
  * @throws InterruptionRegionUnsupportedError

@@ -1,7 +1,7 @@
 import type { AslDefinition } from './definition.js';
 
 /**
- * Mermaid `stateDiagram-v2` for an ASL definition, generated so the README's picture cannot drift from the
+ * Mermaid `stateDiagram-v2` for an ASL definition, generated so the picture in docs/architecture.md cannot drift from the
  * state machine: one edge per `Next`, per Choice rule (labelled with its condition) and `Default` (`otherwise`),
  * per `Catch` (labelled with the error names), and `[*]` for the start and for every terminal state.
  * The output depends only on the definition (states in the order the file lists them), so it is deterministic.
@@ -13,7 +13,7 @@ import type { AslDefinition } from './definition.js';
  * //     A --> [*]
  */
 
-/** The two markers that delimit the generated diagram in README.md. */
+/** The two markers that delimit a generated diagram in a Markdown page (docs/architecture.md). */
 export const DIAGRAM_START_MARKER = '<!-- state-machine-diagram:start -->';
 export const DIAGRAM_END_MARKER = '<!-- state-machine-diagram:end -->';
 
@@ -202,7 +202,7 @@ export function aslToMermaid(definition: AslDefinition): string {
 }
 
 /**
- * The diagram as a fenced Markdown block, as README.md holds it.
+ * The diagram as a fenced Markdown block, as docs/architecture.md holds it.
  *
  * @example
  * const block = renderDiagramBlock(readDefinition()); // "```mermaid\nstateDiagram-v2\n..."
@@ -219,23 +219,23 @@ function markerBounds(readme: string): { contentStart: number; contentEnd: numbe
   return contentEnd < 0 ? undefined : { contentStart, contentEnd };
 }
 
-/** What README.md holds between the markers, without the surrounding line breaks; undefined without markers. */
-export function extractReadmeDiagram(readme: string): string | undefined {
+/** What a page holds between the markers, without the surrounding line breaks; undefined without markers. */
+export function extractDiagram(readme: string): string | undefined {
   const bounds = markerBounds(readme);
   return bounds === undefined ? undefined : readme.slice(bounds.contentStart, bounds.contentEnd).replace(/^\r?\n|\r?\n$/g, '');
 }
 
 /**
- * README text with `block` between the diagram markers (replacing what was there); everything else is kept.
+ * A page's text with `block` between the diagram markers (replacing what was there); everything else is kept.
  * Throws when the markers are missing or out of order.
  *
  * @example
- * writeFileSync('README.md', updateReadmeDiagram(readFileSync('README.md', 'utf8'), renderDiagramBlock(definition)));
+ * writeFileSync('docs/architecture.md', updateDiagram(readFileSync('docs/architecture.md', 'utf8'), renderDiagramBlock(definition)));
  */
-export function updateReadmeDiagram(readme: string, block: string): string {
+export function updateDiagram(readme: string, block: string): string {
   const bounds = markerBounds(readme);
   if (bounds === undefined) {
-    throw new Error(`README has no diagram block: add a line ${DIAGRAM_START_MARKER} followed by a line ${DIAGRAM_END_MARKER}`);
+    throw new Error(`The page has no diagram block: add a line ${DIAGRAM_START_MARKER} followed by a line ${DIAGRAM_END_MARKER}`);
   }
   return `${readme.slice(0, bounds.contentStart)}\n${block}\n${readme.slice(bounds.contentEnd)}`;
 }

@@ -55,6 +55,20 @@ test('run --local deploys into the running local cloud (the instance stays) with
   expect(await main(['local-cloud'], capture())).toBe(1);
 }, 120_000);
 
+test('plan --local and gpus --local answer from the running local cloud (none of their own), which stays up', async () => {
+  const plan = capture();
+  const gpus = capture();
+  expect(await main(['plan', '--local', '--json'], plan)).toBe(0);
+  expect(await main(['gpus', '--local', '--instance-type', 'g5.xlarge', '--json'], gpus)).toBe(0);
+  const endpoint = readLocalCloudState()?.endpoint ?? 'none';
+  for (const io of [plan, gpus]) {
+    expect(io.stderr()).toContain(`Using the running local cloud at ${endpoint}`);
+    expect(io.stderr()).not.toContain('Starting the local cloud');
+  }
+  expect(JSON.parse(plan.stdout()).attempts.length).toBeGreaterThan(0);
+  expect(readLocalCloudState()?.endpoint).toBe(endpoint);
+}, 60_000);
+
 test('exec --local: the output and exit status of the command on the simulated host', async () => {
   // Act
   const io = capture();

@@ -5,11 +5,11 @@ import {
   aslToMermaid,
   describeChoiceRule,
   describeErrors,
-  extractReadmeDiagram,
+  extractDiagram,
   renderDiagramBlock,
   sanitizeLabel,
   shortPath,
-  updateReadmeDiagram,
+  updateDiagram,
 } from '../../lib/workflow/mermaid.js';
 
 const small: AslDefinition = {
@@ -185,20 +185,20 @@ describe('diagram block', () => {
     expect(renderDiagramBlock(small)).toBe(`\`\`\`mermaid\n${aslToMermaid(small)}\n\`\`\``);
   });
 
-  test('updateReadmeDiagram replaces only what is between the markers, and is idempotent', () => {
+  test('updateDiagram replaces only what is between the markers, and is idempotent', () => {
     // Act
-    const once = updateReadmeDiagram(readme, 'NEW');
-    const twice = updateReadmeDiagram(once, 'NEW');
+    const once = updateDiagram(readme, 'NEW');
+    const twice = updateDiagram(once, 'NEW');
 
     // Assess
     expect(once).toBe(['# Title', '', DIAGRAM_START_MARKER, 'NEW', DIAGRAM_END_MARKER, '', 'after'].join('\n'));
     expect(twice).toBe(once);
-    expect(extractReadmeDiagram(once)).toBe('NEW');
+    expect(extractDiagram(once)).toBe('NEW');
   });
 
   test('missing or reversed markers are an error, not a silent no-op', () => {
-    expect(() => updateReadmeDiagram('# no markers', 'x')).toThrow(/state-machine-diagram:start/);
-    expect(() => updateReadmeDiagram(`${DIAGRAM_END_MARKER}\n${DIAGRAM_START_MARKER}`, 'x')).toThrow(/diagram block/);
-    expect(extractReadmeDiagram('# no markers')).toBeUndefined();
+    expect(() => updateDiagram('# no markers', 'x')).toThrow(/state-machine-diagram:start/);
+    expect(() => updateDiagram(`${DIAGRAM_END_MARKER}\n${DIAGRAM_START_MARKER}`, 'x')).toThrow(/diagram block/);
+    expect(extractDiagram('# no markers')).toBeUndefined();
   });
 });

@@ -35,6 +35,16 @@ describe('--help, -h and --version', () => {
     }
   });
 
+  test('each option line keeps at least two spaces between the flag and its help, however wide the flag', async () => {
+    for (const command of COMMANDS) {
+      const { out } = await cli(command.name, '--help');
+      const lines = out.split('\n').filter((line) => /^ {2}--/.test(line));
+      for (const line of lines) expect(line).toMatch(/^ {2}--[a-z-]+(?: [A-Z][A-Z[\],]*)?(?: {2,}\S.*)?$/);
+    }
+    const run = (await cli('run', '--help')).out;
+    expect(run).toMatch(/\n {2}--simulate-no-capacity ZONE\[,ZONE\]\n {32}local cloud: RunInstances in these zones answers InsufficientInstanceCapacity\n/);
+  });
+
   test('--version prints the version of package.json; help lists every command', async () => {
     const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
     expect(await cli('--version')).toEqual({ code: 0, out: `gpu-deploy ${version}\n`, err: '' });
