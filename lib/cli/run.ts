@@ -104,7 +104,7 @@ export async function runCommand(options: RunCommandOptions, io: Io): Promise<Ru
   const timeouts = options.local && scale !== undefined ? scaledTimeouts(request.timeouts, scale) : request.timeouts;
   const input = options.local ? { ...profiled, timeouts } : profiled;
   if (options.local && scale !== undefined) {
-    log(`Local time: waits and deadlines at 1/${Math.round(1 / scale)} of the cloud's (deadlines: running ${duration(timeouts.runningSeconds)}, managed ${duration(timeouts.managedSeconds)}, verify ${duration(timeouts.verifySeconds)})`);
+    log(`Local time: waits and deadlines at 1/${Math.round(1 / scale)} of the cloud's (deadlines: running within ${duration(timeouts.runningSeconds)} of launch, SSM online within ${duration(timeouts.runningSeconds + timeouts.managedSeconds)} of it, GPU verified within ${duration(timeouts.verifySeconds)})`);
   }
   const definition = readDefinition();
   const progress = stderrProgress(io, pollLoops(definition), loopDeadlines(timeouts));

@@ -61,7 +61,7 @@ describe('gpu-deploy run --local', () => {
     // Assess
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ status: 'FAILED', error: 'SsmManagedTimeoutError', rollback: { done: true }, emulator: { liveInstances: 0 } });
-    expect(stderr).toContain('Local time: waits and deadlines at 1/100 of the cloud\'s (deadlines: running 6.0s, managed 9.0s, verify 9.0s)');
+    expect(stderr).toContain('Local time: waits and deadlines at 1/100 of the cloud\'s (deadlines: running within 6.0s of launch, SSM online within 15s of it, GPU verified within 9.0s)');
     // The managed loop's polls fold into lines at polls 1, 2, 4, ... and one summary against its (scaled) deadline.
     expect(stderr).toMatch(/^ {2}✗ WaitUntilManaged: \d+ polls, 1\ds of 15s$/m);
     expect(stderr.match(/→ CheckManaged/g)).toBeNull();
