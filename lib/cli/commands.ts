@@ -11,7 +11,7 @@ import type { Io } from './output.js';
 /** One option: its parser type, the word shown for its value, and the line `--help` prints. */
 export interface OptionSpec {
   type: 'string' | 'boolean';
-  /** The placeholder of a string option's value in usage lines (`N`, `R`). */
+  /** The word standing for a string option's value in usage lines (`N`, `R`). */
   value?: string;
   help: string;
   /** Options of one group exclude each other; usage shows them as `[--local | --aws]`. */
