@@ -1,11 +1,11 @@
 import {
-  DeleteSecurityGroupCommand,
   DescribeInstancesCommand,
   DescribeSecurityGroupsCommand,
   TerminateInstancesCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
+import { deleteSecurityGroup } from '../aws/security-group.js';
 import { RequestInvalidError } from '../errors.js';
 import { DEPLOYMENT_ID_PATTERN, DEPLOYMENT_TAG } from './tags.js';
 
@@ -72,16 +72,10 @@ export async function cleanupDeployment(ec2: EC2Client, deploymentId: string): P
       remainingGroups.push(group.GroupId);
       continue;
     }
-    try {
-      await ec2.send(new DeleteSecurityGroupCommand({ GroupId: group.GroupId }));
-      deleted.push(group.GroupId);
-    } catch (error) {
-      const code = awsErrorCode(error);
-      if (code === 'InvalidGroup.NotFound') continue;
-      // An ENI may still hold the group for a while after termination: try again on the next step.
-      if (code === 'DependencyViolation') remainingGroups.push(group.GroupId);
-      else throw toProjectError(error, 'DeleteSecurityGroup');
-    }
+    // An ENI may still hold the group for a while after termination: try again on the next step.
+    const outcome = await deleteSecurityGroup(ec2, group.GroupId);
+    if (outcome === 'deleted') deleted.push(group.GroupId);
+    else if (outcome === 'held') remainingGroups.push(group.GroupId);
   }
   return {
     remainingInstances: live,

@@ -4,9 +4,10 @@
  * `FileSystemInUse`), then the file system, then the mount-target group (it references the client group) and the
  * client group, each retried while AWS still holds them (the mount targets' network interfaces go a moment later).
  */
-import { DeleteSecurityGroupCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { DeleteFileSystemCommand, DeleteMountTargetCommand, type EFSClient } from '@aws-sdk/client-efs';
 import { awsErrorCode, toProjectError } from '../aws/classify.js';
+import { deleteSecurityGroup } from '../aws/security-group.js';
 import { WorkspaceDeleteTimeoutError, WorkspaceInUseError, WorkspaceNotFoundError } from '../errors.js';
 import { findWorkspaceFileSystem } from './file-system.js';
 import { findWorkspaceGroups } from './groups.js';
@@ -43,19 +44,6 @@ async function until(what: string, attempt: () => Promise<boolean>, options: Req
       });
     }
     await options.sleep(options.pollMs);
-  }
-}
-
-/** Deletes a group; false while AWS still holds it (DependencyViolation), true when gone. */
-async function deleteGroup(ec2: EC2Client, groupId: string): Promise<boolean> {
-  try {
-    await ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
-    return true;
-  } catch (error) {
-    const code = awsErrorCode(error);
-    if (code === 'InvalidGroup.NotFound') return true;
-    if (code === 'DependencyViolation') return false;
-    throw toProjectError(error, 'DeleteSecurityGroup');
   }
 }
 
@@ -111,7 +99,7 @@ export async function deleteWorkspace(clients: { efs: EFSClient; ec2: EC2Client 
     if (!group.GroupId) continue;
     const groupId = group.GroupId;
     log(`Deleting security group ${groupId} (${group.GroupName ?? ''})`);
-    await until(`security group ${groupId} to be released`, () => deleteGroup(clients.ec2, groupId), poll);
+    await until(`security group ${groupId} to be released`, async () => (await deleteSecurityGroup(clients.ec2, groupId)) !== 'held', poll);
     result.deletedGroups.push(groupId);
   }
   return result;
