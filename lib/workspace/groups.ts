@@ -5,13 +5,12 @@
  */
 import {
   AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   type EC2Client,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, callAws, toProjectError } from '../aws/classify.js';
-import { AwsTransientError } from '../errors.js';
+import { createSecurityGroup } from '../aws/security-group.js';
 import { isNotYetVisible, retryWhileNotYetVisible, type PropagationRetryOptions } from '../launch/consistency.js';
 import { NFS_PORT, WORKSPACE_ROLE_TAG, WORKSPACE_TAG, workspaceGroupName, workspaceTags, type WorkspaceGroupRole } from './names.js';
 
@@ -39,34 +38,8 @@ export async function findWorkspaceGroups(ec2: EC2Client, name: string, vpcId?: 
 
 const roleOf = (group: SecurityGroup): string | undefined => group.Tags?.find((tag) => tag.Key === WORKSPACE_ROLE_TAG)?.Value;
 
-async function groupIdByName(ec2: EC2Client, vpcId: string, groupName: string, duplicate: unknown): Promise<string> {
-  const out = await callAws('DescribeSecurityGroups', () =>
-    ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: [groupName] }, { Name: 'vpc-id', Values: [vpcId] }] })),
-  );
-  const groupId = out.SecurityGroups?.[0]?.GroupId;
-  if (!groupId) throw new AwsTransientError(`CreateSecurityGroup said ${groupName} exists in ${vpcId}, but DescribeSecurityGroups does not list it yet`, { cause: duplicate });
-  return groupId;
-}
-
-async function createGroup(ec2: EC2Client, vpcId: string, name: string, role: WorkspaceGroupRole): Promise<string> {
-  const groupName = workspaceGroupName(name, role);
-  try {
-    const created = await ec2.send(
-      new CreateSecurityGroupCommand({
-        GroupName: groupName,
-        Description: DESCRIPTIONS[role],
-        VpcId: vpcId,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: workspaceTags(name, { [WORKSPACE_ROLE_TAG]: role }) }],
-      }),
-    );
-    if (!created.GroupId) throw new AwsTransientError(`CreateSecurityGroup returned no id for ${groupName}`);
-    return created.GroupId;
-  } catch (error) {
-    // A retried EnsureWorkspace whose describe did not see the first try's group yet.
-    if (awsErrorCode(error) !== 'InvalidGroup.Duplicate') throw toProjectError(error, 'CreateSecurityGroup');
-    return groupIdByName(ec2, vpcId, groupName, error);
-  }
-}
+const createGroup = (ec2: EC2Client, vpcId: string, name: string, role: WorkspaceGroupRole): Promise<string> =>
+  createSecurityGroup(ec2, { vpcId, groupName: workspaceGroupName(name, role), description: DESCRIPTIONS[role], tags: workspaceTags(name, { [WORKSPACE_ROLE_TAG]: role }) });
 
 /** Whether the mount-target group already lets NFS in from the client group. */
 const allowsNfsFrom = (group: SecurityGroup | undefined, clientGroupId: string): boolean =>

@@ -155,9 +155,13 @@ describe('the two groups', () => {
     ec2Mock.on(AuthorizeSecurityGroupIngressCommand).rejectsOnce(awsError('InvalidGroup.NotFound')).resolves({});
     await ensureWorkspaceGroups(ec2, 'vpc-1', 'demo', noSleep);
     expect(ec2Mock.commandCalls(AuthorizeSecurityGroupIngressCommand)).toHaveLength(2);
-    ec2Mock.on(CreateSecurityGroupCommand).resolvesOnce({ GroupId: 'sg-c' }).resolvesOnce({ GroupId: 'sg-m' });
+    // Both groups made again (by name: a once-queue spent above would answer nothing), then the rule is refused.
+    ec2Mock.on(CreateSecurityGroupCommand, { GroupName: 'gpu-deploy-ws-demo-client' }).resolves({ GroupId: 'sg-c' });
+    ec2Mock.on(CreateSecurityGroupCommand, { GroupName: 'gpu-deploy-ws-demo-mount-target' }).resolves({ GroupId: 'sg-m' });
     ec2Mock.on(AuthorizeSecurityGroupIngressCommand).rejects(awsError('RulesPerSecurityGroupLimitExceeded'));
-    await expect(ensureWorkspaceGroups(ec2, 'vpc-1', 'demo', noSleep)).rejects.toBeInstanceOf(AwsRequestError);
+    const refused = ensureWorkspaceGroups(ec2, 'vpc-1', 'demo', noSleep);
+    await expect(refused).rejects.toBeInstanceOf(AwsRequestError);
+    await expect(refused).rejects.toThrow(/RulesPerSecurityGroupLimitExceeded/);
   });
 });
 
