@@ -1,3 +1,4 @@
+import { stronglyConnected } from '../graph.js';
 import type { AslDefinition, AslState } from './definition.js';
 
 /** The states a state can go to next by its own transitions (Next, a Choice's branches and Default; not Catch). */
@@ -16,32 +17,6 @@ function successors(state: AslState): string[] {
  */
 export function pollLoops(definition: AslDefinition): string[][] {
   const states = definition.States;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const components: string[][] = [];
-  const visit = (name: string): void => {
-    index.set(name, index.size);
-    low.set(name, index.get(name) as number);
-    stack.push(name);
-    onStack.add(name);
-    for (const next of successors(states[name] ?? { Type: 'Fail' })) {
-      if (!(next in states)) continue;
-      if (!index.has(next)) {
-        visit(next);
-        low.set(name, Math.min(low.get(name) as number, low.get(next) as number));
-      } else if (onStack.has(next)) low.set(name, Math.min(low.get(name) as number, index.get(next) as number));
-    }
-    if (low.get(name) !== index.get(name)) return;
-    const component: string[] = [];
-    for (let member = stack.pop(); member !== undefined; member = stack.pop()) {
-      onStack.delete(member);
-      component.push(member);
-      if (member === name) break;
-    }
-    components.push(component);
-  };
-  for (const name of Object.keys(states)) if (!index.has(name)) visit(name);
-  return components.filter((c) => c.length > 1 && c.some((name) => states[name]?.Type === 'Wait'));
+  const next = (name: string): string[] => successors(states[name] ?? { Type: 'Fail' }).filter((successor) => successor in states);
+  return stronglyConnected(Object.keys(states), next).filter((c) => c.length > 1 && c.some((name) => states[name]?.Type === 'Wait'));
 }

@@ -1,5 +1,5 @@
 /**
- * scripts/check-cycles.mjs, which `npm run lint` runs: it passes on the project and fails, naming the files, on a
+ * scripts/check-cycles.ts, which `npm run lint` runs: it passes on the project and fails, naming the files, on a
  * planted circle of any kind of static import (value, type-only, re-export, `import('...')` type).
  */
 import { spawnSync } from 'node:child_process';
@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../../lib/local/paths.js';
 
-const script = join(repoRoot(), 'scripts', 'check-cycles.mjs');
-const check = (...dirs: string[]) => spawnSync(process.execPath, [script, ...dirs], { encoding: 'utf8' });
+// As `npm run lint` runs it: through tsx.
+const script = join(repoRoot(), 'scripts', 'check-cycles.ts');
+const check = (...dirs: string[]) => spawnSync(process.execPath, ['--import', 'tsx', script, ...dirs], { encoding: 'utf8', cwd: repoRoot() });
 
 let scratch: string;
 beforeAll(() => {
